@@ -1,0 +1,7 @@
+export default function AuthLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <main id="main" className="flex min-h-screen items-center justify-center px-4 py-10">
+      <div className="w-full max-w-md">{children}</div>
+    </main>
+  );
+}

@@ -1,0 +1,65 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
+import { useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { signInSchema } from "@/lib/schemas/auth";
+import { chooseSignInTenant } from "./actions";
+
+export function SignInForm({ tenants, callbackUrl, initialError }: { tenants: { id: string; name: string }[]; callbackUrl: string; initialError?: string }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [error, setError] = useState(initialError);
+  const [fields, setFields] = useState<Record<string, string>>({});
+
+  function microsoft(tenantId: string) {
+    start(async () => {
+      const { ok } = await chooseSignInTenant(tenantId);
+      if (!ok) return setError("That tenant is no longer available for sign-in.");
+      await signIn("microsoft", { callbackUrl });
+    });
+  }
+
+  function local(form: FormData) {
+    const parsed = signInSchema.safeParse({ email: form.get("email"), password: form.get("password") });
+    if (!parsed.success) {
+      setFields(Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])));
+      return;
+    }
+    setFields({});
+    start(async () => {
+      const res = await signIn("credentials", { ...parsed.data, redirect: false });
+      if (!res || res.error) return setError("Email or password is incorrect.");
+      router.push(callbackUrl);
+      router.refresh();
+    });
+  }
+
+  return (
+    <div className="mt-6 space-y-6">
+      {error ? (
+        <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+          {error}
+        </div>
+      ) : null}
+      {tenants.length > 0 ? (
+        <div className="space-y-2">
+          {tenants.map((t) => (
+            <Button key={t.id} variant="secondary" className="w-full" disabled={pending} onClick={() => microsoft(t.id)}>
+              Sign in with Microsoft ({t.name})
+            </Button>
+          ))}
+          <p className="text-center text-xs text-slate-500">or with a local portal account</p>
+        </div>
+      ) : null}
+      <form action={local} className="space-y-4" noValidate>
+        <Field name="email" label="Email" type="email" autoComplete="username" required error={fields.email} />
+        <Field name="password" label="Password" type="password" autoComplete="current-password" required error={fields.password} />
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </Button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import { AppShell } from "@/components/shell/app-shell";
+import { currentUser } from "@/lib/auth/session";
+
+// Pages check the user themselves (lib/auth/page-user.ts); the layout only decides the frame, so the
+// first-run claim on /setup can render without a session.
+export default async function PortalLayout({ children }: { children: React.ReactNode }) {
+  const user = await currentUser();
+  if (!user) {
+    return (
+      <main id="main" className="flex min-h-screen items-center justify-center px-4 py-10">
+        <div className="w-full max-w-md">{children}</div>
+      </main>
+    );
+  }
+  return <AppShell user={user}>{children}</AppShell>;
+}

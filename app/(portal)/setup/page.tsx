@@ -1,0 +1,58 @@
+import type { Metadata } from "next";
+import { Badge, Card, PageHeader } from "@/components/ui/card";
+import { pageUser } from "@/lib/auth/page-user";
+import { hasAdmin } from "@/lib/auth/setup-code";
+import { CLOUDS } from "@/lib/tenants/clouds";
+import { listTenants } from "@/lib/tenants/list-tenants";
+import { ClaimForm } from "./claim-form";
+
+export const metadata: Metadata = { title: "Setup" };
+
+export default async function SetupPage() {
+  if (!(await hasAdmin())) {
+    return (
+      <div className="rounded-lg border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <h1 className="text-xl font-semibold">Claim this portal</h1>
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+          This portal has no admin yet. Enter the one-time setup code from the console to become its first admin.
+        </p>
+        <ClaimForm />
+      </div>
+    );
+  }
+  const user = await pageUser(["admin"]);
+  const tenants = await listTenants(user);
+  return (
+    <>
+      <PageHeader title="Tenants" description="Each Microsoft 365 tenant the portal sends for, with its app registration, credential, consent and sender restriction." />
+      {tenants.length === 0 ? (
+        <Card>
+          <p className="text-sm">No tenant is connected yet. The setup wizard will walk you through registering the Entra ID app, consent and restricting sender mailboxes.</p>
+        </Card>
+      ) : (
+        <ul className="grid gap-4 md:grid-cols-2">
+          {tenants.map((t) => (
+            <li key={t.id}>
+              <Card title={t.name} actions={<Badge tone={t.consentState === "granted" ? "good" : "warn"}>consent {t.consentState}</Badge>}>
+                <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
+                  <dt className="text-slate-500">Cloud</dt>
+                  <dd>{CLOUDS[t.cloud].label}</dd>
+                  <dt className="text-slate-500">Directory</dt>
+                  <dd className="font-mono text-xs break-all">{t.directoryId}</dd>
+                  <dt className="text-slate-500">App (client) id</dt>
+                  <dd className="font-mono text-xs break-all">{t.clientId ?? "not registered"}</dd>
+                  <dt className="text-slate-500">Credential</dt>
+                  <dd>{t.credentialKind}</dd>
+                  <dt className="text-slate-500">Senders</dt>
+                  <dd>{t.senderCount}</dd>
+                  <dt className="text-slate-500">Source</dt>
+                  <dd>{t.source === "config" ? "configuration file" : "setup wizard"}</dd>
+                </dl>
+              </Card>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

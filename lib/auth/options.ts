@@ -1,0 +1,125 @@
+import "server-only";
+import type { AuthOptions, User as NextAuthUser } from "next-auth";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { db } from "../db";
+import { deriveKey, decryptSecret, encryptSecret } from "../crypto";
+import { env } from "../env";
+import { authorityFor } from "../tenants/clouds";
+import { SECRET_PURPOSE } from "../tenants/provision-from-file";
+import { recordAudit } from "../audit/record";
+import { verifyPassword } from "./password";
+import { signInSchema } from "../schemas/auth";
+
+/** Cookie naming the tenant a "Sign in with Microsoft" click is for (set by the sign-in page). */
+export const SIGNIN_TENANT_COOKIE = "gmp-signin-tenant";
+export const MICROSOFT_PROVIDER_ID = "microsoft";
+export const REFRESH_TOKEN_PURPOSE = "refresh-token";
+
+interface EntraProfile {
+  sub: string;
+  oid: string;
+  tid: string;
+  name?: string;
+  email?: string;
+  preferred_username?: string;
+}
+
+/** The scopes a Microsoft sign-in asks for: identity, plus Mail.Send when the tenant allows delegated sending. */
+export function signInScopes(useDelegated: boolean): string {
+  return ["openid", "profile", "email", "offline_access", "User.Read", ...(useDelegated ? ["Mail.Send"] : [])].join(" ");
+}
+
+async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraProfile> | null> {
+  const tenant = await db().tenant.findUnique({
+    where: { id: tenantId },
+    select: { id: true, cloud: true, loginUrl: true, graphUrl: true, directoryId: true, clientId: true, useDelegated: true, credentialKind: true, credentialCipher: true },
+  });
+  if (!tenant?.clientId || tenant.credentialKind !== "secret" || !tenant.credentialCipher) return null;
+  const authority = authorityFor(tenant);
+  return {
+    id: MICROSOFT_PROVIDER_ID,
+    name: "Microsoft",
+    type: "oauth",
+    wellKnown: `${authority}/v2.0/.well-known/openid-configuration`,
+    clientId: tenant.clientId,
+    clientSecret: decryptSecret(tenant.credentialCipher, SECRET_PURPOSE),
+    authorization: { params: { scope: signInScopes(tenant.useDelegated), prompt: "select_account" } },
+    idToken: true,
+    checks: ["pkce", "state"],
+    // The stock azure-ad profile() fetches a photo from graph.microsoft.com, which fails offline and in
+    // national clouds (shared/LIBRARY-NOTES.md): map the id token claims only.
+    profile(p) {
+      return { id: p.oid, name: p.name ?? p.preferred_username ?? p.email ?? p.oid, email: (p.email ?? p.preferred_username ?? "").toLowerCase(), tenantId: tenant.id, tid: p.tid, oid: p.oid } as NextAuthUser;
+    },
+  };
+}
+
+const credentials = CredentialsProvider({
+  id: "credentials",
+  name: "Local account",
+  credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+  async authorize(raw) {
+    const parsed = signInSchema.safeParse(raw);
+    if (!parsed.success) return null;
+    const user = await db().user.findUnique({
+      where: { email: parsed.data.email.toLowerCase() },
+      select: { id: true, name: true, email: true, disabled: true, passwordHash: true },
+    });
+    const ok = await verifyPassword(user?.passwordHash, parsed.data.password);
+    if (!user || !ok || user.disabled) return null;
+    await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+    return { id: user.id, name: user.name, email: user.email };
+  },
+});
+
+type MicrosoftUser = NextAuthUser & { tenantId?: string; tid?: string; oid?: string };
+
+/** Options for getServerSession and for the auth route; the Microsoft provider is added per request. */
+export function authOptions(signInTenantId?: string | null, microsoft?: OAuthConfig<EntraProfile> | null): AuthOptions {
+  if (!process.env.NEXTAUTH_URL) process.env.NEXTAUTH_URL = env().PORTAL_URL;
+  return {
+    secret: deriveKey("next-auth").toString("base64url"),
+    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    pages: { signIn: "/sign-in", error: "/sign-in" },
+    providers: microsoft ? [credentials, microsoft] : [credentials],
+    callbacks: {
+      async signIn({ user, account }) {
+        if (account?.provider !== MICROSOFT_PROVIDER_ID) return true;
+        const u = user as MicrosoftUser;
+        if (!signInTenantId || u.tenantId !== signInTenantId || !u.oid) return false;
+        const email = u.email || `${u.oid}@${u.tid}`;
+        const existing =
+          (await db().user.findUnique({ where: { tenantId_entraObjectId: { tenantId: signInTenantId, entraObjectId: u.oid } }, select: { id: true, disabled: true } })) ??
+          (await db().user.findFirst({ where: { email, OR: [{ tenantId: null }, { tenantId: signInTenantId }] }, select: { id: true, disabled: true } }));
+        if (existing?.disabled) return "/sign-in?error=AccountDisabled";
+        const portalUser = existing
+          ? await db().user.update({ where: { id: existing.id }, data: { tenantId: signInTenantId, entraObjectId: u.oid, name: u.name, lastSignInAt: new Date() }, select: { id: true } })
+          : await db().user.create({ data: { email, name: u.name, role: env().PORTAL_DEFAULT_ROLE, tenantId: signInTenantId, entraObjectId: u.oid, lastSignInAt: new Date() }, select: { id: true } });
+        if (!existing) await recordAudit({ actor: { id: portalUser.id, name: u.name }, action: "user.created", target: email, tenantId: signInTenantId, after: { via: "microsoft" } });
+        // Keep the refresh token (encrypted) for delegated sending; the access token is not stored.
+        if (account.refresh_token) {
+          await db().account.upsert({
+            where: { provider_providerAccountId: { provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid } },
+            create: { userId: portalUser.id, provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
+            update: { userId: portalUser.id, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
+          });
+        }
+        user.id = portalUser.id; // the jwt callback receives this same object
+        return true;
+      },
+      jwt({ token, user }) {
+        if (user) token.uid = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        return { ...session, uid: typeof token.uid === "string" ? token.uid : undefined };
+      },
+    },
+  };
+}
+
+export async function authOptionsForRequest(signInTenantId: string | undefined): Promise<AuthOptions> {
+  const microsoft = signInTenantId ? await microsoftProvider(signInTenantId) : null;
+  return authOptions(signInTenantId, microsoft);
+}

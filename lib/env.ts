@@ -1,0 +1,46 @@
+import "server-only";
+import { z } from "zod";
+
+/**
+ * The portal's environment, validated once. A bad value fails start-up with the variable's name
+ * rather than surfacing later as a confusing error. Secrets stay server-side (this module is server-only).
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: z
+    .string({ error: "DATABASE_URL is not set: run the portal with `npm start`, which starts the embedded database, or set it to a PostgreSQL URL" })
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgresql:// URL"),
+  /** 32 bytes, base64 or hex: the AES-256-GCM key for secrets at rest. */
+  PORTAL_SECRET_KEY: z
+    .string({ error: "PORTAL_SECRET_KEY is not set (npm start generates one under .data/ in demo mode)" })
+    .refine((v) => decodeKey(v) !== null, "PORTAL_SECRET_KEY must be 32 bytes, as 64 hex characters or base64"),
+  /** Public URL of the portal; used for redirect URIs and links. */
+  PORTAL_URL: z.url("PORTAL_URL must be an absolute URL such as https://mail.example.com").default("http://localhost:3000"),
+  PORTAL_DATA_DIR: z.string().default(".data"),
+  /** Optional JSON file of tenants to provision declaratively at start (see README). */
+  PORTAL_TENANTS_FILE: z.string().optional(),
+  /** Role given to people the first time they sign in with Microsoft. */
+  PORTAL_DEFAULT_ROLE: z.enum(["sender", "auditor"]).default("sender"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export function decodeKey(value: string): Buffer | null {
+  const v = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, "hex");
+  const b = Buffer.from(v, "base64");
+  return b.length === 32 ? b : null;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid portal configuration:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

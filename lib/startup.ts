@@ -1,0 +1,35 @@
+import "server-only";
+import { env } from "./env";
+import { issueSetupCodeIfUnclaimed } from "./auth/setup-code";
+import { provisionTenantsFromFile } from "./tenants/provision-from-file";
+import { logError, logInfo } from "./log";
+
+/** Runs once when the portal server starts (instrumentation.ts). */
+export async function startup(): Promise<void> {
+  const e = env();
+  if (e.PORTAL_TENANTS_FILE) {
+    try {
+      const n = await provisionTenantsFromFile(e.PORTAL_TENANTS_FILE);
+      logInfo(`provisioned ${n} tenant(s) from ${e.PORTAL_TENANTS_FILE}`);
+    } catch (err) {
+      logError(`could not provision tenants from ${e.PORTAL_TENANTS_FILE}`, err);
+    }
+  }
+  const code = await issueSetupCodeIfUnclaimed();
+  if (code) {
+    const url = `${e.PORTAL_URL.replace(/\/$/, "")}/setup`;
+    // Printed on purpose: this is how the first admin proves they run the server (like Grafana/Jenkins).
+    console.log(
+      [
+        "",
+        "==================================================================",
+        "  Graph Mail Portal has no admin yet. Claim it at:",
+        `    ${url}`,
+        `  One-time setup code:  ${code}`,
+        `  (also saved in ${e.PORTAL_DATA_DIR}/setup-code)`,
+        "==================================================================",
+        "",
+      ].join("\n"),
+    );
+  }
+}

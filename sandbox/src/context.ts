@@ -1,0 +1,47 @@
+/** What every sandbox handler gets: the store, the URLs, the signing key, the clock and the fault settings. */
+import type { KeyObject } from "node:crypto";
+import type { Store, TokenClaims } from "./model";
+
+export interface SandboxUrls {
+  /** https://localhost:<port> — Entra ID (authority = loginUrl + "/" + tenantId). */
+  loginUrl: string;
+  /** https://localhost:<port> — Microsoft Graph (requests go to graphUrl + "/v1.0/…"). */
+  graphUrl: string;
+  /** https://127.0.0.1:<port> — pre-authenticated upload URLs (a different host name on purpose). */
+  uploadUrl: string;
+  /** loginUrl + "/_sandbox" — the control API and the inbox view. */
+  controlUrl: string;
+}
+
+export interface FaultConfig {
+  /** 0..1: share of Graph requests answered with a fault instead of being served. */
+  rate: number;
+  statuses: number[]; // e.g. [429, 503]; 0 means "drop the connection"
+  retryAfterSeconds: number;
+  latencyMs: number;
+}
+
+/**
+ * The sandbox's clock. Real time plus an offset tests can move forward (POST {controlUrl}/clock),
+ * so throttling windows and token expiry can be tested without waiting.
+ */
+export interface Clock {
+  now(): number; // ms since epoch
+  advance(ms: number): void;
+  reset(): void;
+}
+
+export interface SandboxContext {
+  store: Store;
+  urls: SandboxUrls;
+  dataDir: string;
+  clock: Clock;
+  faults: FaultConfig;
+  /** Entra's token signing key (RS256) and its key id, published at …/discovery/v2.0/keys. */
+  signing: { privateKey: KeyObject; kid: string; publicJwk: Record<string, unknown> };
+  /**
+   * Verifies a Graph bearer token (signature, aud "https://graph.microsoft.com" or the Graph app id,
+   * iss, expiry against ctx.clock). Implemented by the Entra side (entra/tokens.ts).
+   */
+  verifyGraphToken(authorization: string | undefined): Promise<{ ok: true; claims: TokenClaims } | { ok: false; message: string }>;
+}

@@ -1,0 +1,161 @@
+/**
+ * The sandbox control API, on the login host under /_sandbox (JSON in, JSON out; 400 with the
+ * offending field names on bad input):
+ *   POST /reset                      store back to the seeded demo tenant; faults, clock, sessions cleared
+ *   POST /seed                       add tenants, users, mailboxes, groups, apps, grants, policies (entra/seed-input.ts)
+ *   GET  /state                      a JSON summary for debugging
+ *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"latencyMs":n}; {"rate":0} clears
+ *   POST /clock                      {"advanceSeconds":n} | {"reset":true}
+ *   POST /apps/{appId}/secrets       add a client secret (e.g. an expired one); answers its secretText
+ *   POST /apps/{appId}/certificates  add a certificate credential {pem, startDateTime?, endDateTime?}
+ *   POST /users/{id|upn}/revoke-sessions  revoke the user's refresh tokens and sign-in sessions
+ * Mail routes (messages, inbox) are added by registerMailControlRoutes (exchange/control-routes.ts).
+ */
+import type { SandboxContext } from "./context";
+import { findApp, findUserByUpn } from "./entra/directory";
+import { addCertificate, addSecret, applySeed, SeedError } from "./entra/seed-input";
+import { entraState } from "./entra/state";
+import { readBody, sendJson, type Ctx, type Router } from "./http";
+
+const hooks = new WeakMap<SandboxContext, (() => void)[]>();
+
+/** Lets other parts (Graph/Exchange state: throttling windows, upload sessions) clear themselves on reset. */
+export function onSandboxReset(ctx: SandboxContext, fn: () => void): void {
+  const list = hooks.get(ctx) ?? [];
+  list.push(fn);
+  hooks.set(ctx, list);
+}
+
+export function runResetHooks(ctx: SandboxContext): void {
+  for (const fn of hooks.get(ctx) ?? []) fn();
+}
+
+export interface ControlOptions {
+  /** Store back to the seeded demo tenant; faults, clock and Entra sessions cleared. */
+  reset(): void;
+}
+
+export class BadInput extends Error {
+  constructor(public readonly fields: string[], message: string) {
+    super(message);
+  }
+}
+
+export async function readJson(c: Ctx): Promise<Record<string, unknown>> {
+  const raw = (await readBody(c.req, 20 * 1024 * 1024)).toString("utf8").trim();
+  if (!raw) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new BadInput([], "The body is not valid JSON.");
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw new BadInput([], "The body must be a JSON object.");
+  return v as Record<string, unknown>;
+}
+
+/** Runs a control handler, turning validation failures into 400 {error:{code,message,fields}}. */
+function guarded(fn: (c: Ctx) => Promise<void> | void) {
+  return async (c: Ctx) => {
+    try {
+      await fn(c);
+    } catch (e) {
+      if (e instanceof BadInput || e instanceof SeedError) {
+        sendJson(c.res, 400, { error: { code: "BadRequest", message: e.message, fields: e.fields } });
+        return;
+      }
+      throw e;
+    }
+  };
+}
+
+function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults"]): SandboxContext["faults"] {
+  const bad: string[] = [];
+  const known = ["rate", "statuses", "retryAfterSeconds", "latencyMs"];
+  for (const k of Object.keys(b)) if (!known.includes(k)) bad.push(k);
+  const rate = b.rate;
+  if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) bad.push("rate");
+  const statuses = b.statuses ?? (rate === 0 ? [] : current.statuses);
+  // 0 = drop the connection; otherwise a real HTTP error status.
+  if (!Array.isArray(statuses) || !statuses.every((s) => Number.isInteger(s) && (s === 0 || (s >= 400 && s <= 599)))) bad.push("statuses");
+  else if (typeof rate === "number" && rate > 0 && statuses.length === 0) bad.push("statuses");
+  const retryAfter = b.retryAfterSeconds ?? 1;
+  if (!Number.isInteger(retryAfter) || (retryAfter as number) < 0 || (retryAfter as number) > 3600) bad.push("retryAfterSeconds");
+  const latency = b.latencyMs ?? 0;
+  if (!Number.isInteger(latency) || (latency as number) < 0 || (latency as number) > 120_000) bad.push("latencyMs");
+  if (bad.length) throw new BadInput(bad, `Invalid fault settings: ${bad.join(", ")}. Expected {"rate":0..1,"statuses":[429,503,0=drop],"retryAfterSeconds":0..3600,"latencyMs":0..120000}.`);
+  if (rate === 0) return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: (b.latencyMs as number | undefined) ?? 0 };
+  return { rate: rate as number, statuses: statuses as number[], retryAfterSeconds: retryAfter as number, latencyMs: latency as number };
+}
+
+function state(ctx: SandboxContext) {
+  const s = ctx.store;
+  const es = entraState(ctx);
+  return {
+    urls: ctx.urls,
+    clock: { now: new Date(ctx.clock.now()).toISOString(), offsetSeconds: Math.round((ctx.clock.now() - Date.now()) / 1000) },
+    faults: ctx.faults,
+    tenants: [...s.tenants.values()],
+    users: [...s.users.values()].map(({ password: _p, ...u }) => ({ ...u, mailbox: s.mailboxes.get(u.id) ?? null })),
+    groups: [...s.groups.values()],
+    apps: [...s.apps.values()].map((a) => ({
+      ...a,
+      secrets: a.secrets.map(({ secretText: _t, ...x }) => x),
+      certificates: a.certificates.map(({ pem: _p, ...x }) => x),
+    })),
+    servicePrincipals: [...s.servicePrincipals.values()],
+    appRoleGrants: s.appRoleGrants,
+    delegatedGrants: s.delegatedGrants,
+    accessPolicies: s.accessPolicies,
+    exoServicePrincipals: s.exoServicePrincipals,
+    managementScopes: s.managementScopes,
+    roleAssignments: s.roleAssignments,
+    deliveredCount: s.delivered.length,
+    entra: { activeCodes: es.codes.size, refreshTokens: es.refreshTokens.size, sessions: es.sessions.size },
+  };
+}
+
+export function registerControlRoutes(router: Router, ctx: SandboxContext, opts: ControlOptions): void {
+  router.on("POST", "/_sandbox/reset", (c) => {
+    opts.reset();
+    sendJson(c.res, 200, { ok: true });
+  });
+  router.on("GET", "/_sandbox/state", (c) => sendJson(c.res, 200, state(ctx)));
+  router.on("POST", "/_sandbox/seed", guarded(async (c) => {
+    const created = applySeed(ctx, await readJson(c));
+    sendJson(c.res, 201, created);
+  }));
+  router.on("POST", "/_sandbox/faults", guarded(async (c) => {
+    ctx.faults = parseFaults(await readJson(c), ctx.faults);
+    sendJson(c.res, 200, { faults: ctx.faults });
+  }));
+  router.on("GET", "/_sandbox/faults", (c) => sendJson(c.res, 200, { faults: ctx.faults }));
+  router.on("POST", "/_sandbox/clock", guarded(async (c) => {
+    const b = await readJson(c);
+    if (b.reset === true) ctx.clock.reset();
+    else if (typeof b.advanceSeconds === "number" && Number.isFinite(b.advanceSeconds) && b.advanceSeconds >= 0) ctx.clock.advance(b.advanceSeconds * 1000);
+    else throw new BadInput(["advanceSeconds"], 'Expected {"advanceSeconds": n ≥ 0} or {"reset": true}.');
+    sendJson(c.res, 200, { now: new Date(ctx.clock.now()).toISOString() });
+  }));
+  router.on("POST", "/_sandbox/apps/:appId/secrets", guarded(async (c) => {
+    const app = findApp(ctx.store, c.params.appId ?? "");
+    if (!app) return sendJson(c.res, 404, { error: { code: "NotFound", message: `No app with appId '${c.params.appId}'.` } });
+    sendJson(c.res, 201, addSecret(ctx, app, await readJson(c), "body"));
+  }));
+  router.on("POST", "/_sandbox/apps/:appId/certificates", guarded(async (c) => {
+    const app = findApp(ctx.store, c.params.appId ?? "");
+    if (!app) return sendJson(c.res, 404, { error: { code: "NotFound", message: `No app with appId '${c.params.appId}'.` } });
+    const { pem: _p, ...cert } = addCertificate(ctx, app, await readJson(c), "body");
+    sendJson(c.res, 201, cert);
+  }));
+  router.on("POST", "/_sandbox/users/:user/revoke-sessions", (c) => {
+    const key = c.params.user ?? "";
+    const user = ctx.store.users.get(key) ?? findUserByUpn(ctx.store, key);
+    if (!user) return sendJson(c.res, 404, { error: { code: "NotFound", message: `No user '${key}'.` } });
+    const es = entraState(ctx);
+    let revoked = 0;
+    for (const rt of es.refreshTokens.values()) if (rt.userId === user.id && !rt.revoked) (rt.revoked = true), revoked++;
+    for (const [k, s] of es.sessions) if (s.userId === user.id) es.sessions.delete(k);
+    sendJson(c.res, 200, { revokedRefreshTokens: revoked });
+  });
+}

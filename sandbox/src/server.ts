@@ -1,0 +1,216 @@
+/**
+ * startSandbox: the three HTTPS servers of the sandbox tenant.
+ *   login host  https://localhost:<loginPort>   Entra ID (+ control API and inbox under /_sandbox)
+ *   Graph host  https://localhost:<graphPort>   Microsoft Graph v1.0
+ *   upload host https://127.0.0.1:<uploadPort>  pre-authenticated upload URLs — a different host NAME,
+ *     so the Graph SDK sends no Authorization header there (LIBRARY-NOTES, "LargeFileUploadTask").
+ * One TLS certificate (localhost, 127.0.0.1, ::1) issued by the sandbox CA (certs.ts).
+ */
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { ensureCerts } from "./certs";
+import { createClock } from "./clock";
+import type { FaultConfig, SandboxContext, SandboxUrls } from "./context";
+import { registerControlRoutes, runResetHooks } from "./control";
+import { registerEntraRoutes } from "./entra/routes";
+import { resetEntraState } from "./entra/state";
+import { graphTokenVerifier, signingFromKey } from "./entra/tokens";
+import { Router, sendJson } from "./http";
+import { ensureDemoIdentity } from "./identity";
+import { emptyStore, type Store } from "./model";
+import { seedDemoTenant } from "./seed";
+
+export interface Endpoints {
+  loginUrl: string;
+  graphUrl: string;
+  uploadUrl: string;
+  controlUrl: string;
+  inboxUrl: string;
+  /** loginUrl + "/" + tenant.id */
+  authority: string;
+  /** Absolute path of the sandbox CA certificate (PEM) — trust it with NODE_EXTRA_CA_CERTS. */
+  caFile: string;
+  tenant: { id: string; domain: string };
+  app: {
+    clientId: string;
+    clientSecret: string;
+    certificateFile: string;
+    privateKeyFile: string;
+    /** Hex thumbprints as MSAL's clientCertificate takes them (SHA-256 preferred, SHA-1 deprecated). */
+    thumbprintSha256: string;
+    thumbprint: string;
+  };
+  mailboxes: { allowed: string; outsidePolicy: string; shared: string };
+  users: { upn: string; password: string; displayName: string }[];
+  group: string;
+}
+
+export interface RunningSandbox {
+  ctx: SandboxContext;
+  endpoints: Endpoints;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir: string;
+  loginPort?: number;
+  graphPort?: number;
+  uploadPort?: number;
+  redirectUris?: string[];
+  quiet?: boolean;
+}
+
+export const DEFAULT_REDIRECT_URIS = ["http://localhost:3000/api/auth/callback/microsoft"];
+
+export function defaultFaults(): FaultConfig {
+  return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: 0 };
+}
+
+type Register = (router: Router, ctx: SandboxContext) => void;
+
+// ---- TEMPORARY import guard (helper S1): S2's graph/exchange/seed modules are being written in
+// parallel. Until they exist, fall back so the Entra side runs. Replace by static imports of
+// registerGraphRoutes, registerUploadRoutes and registerMailControlRoutes.
+async function optional<T>(spec: string): Promise<T | undefined> {
+  try {
+    return (await import(spec)) as T;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return undefined;
+    throw e;
+  }
+}
+async function loadParts(): Promise<{ graph?: Register; upload?: Register; mailControl?: Register }> {
+  const graph = await optional<{ registerGraphRoutes?: Register; registerUploadRoutes?: Register }>("./graph/routes");
+  const exchange = await optional<{ registerMailControlRoutes?: Register }>("./exchange/control-routes");
+  return { graph: graph?.registerGraphRoutes, upload: graph?.registerUploadRoutes, mailControl: exchange?.registerMailControlRoutes };
+}
+// ---- end TEMPORARY
+
+/** Empties the store in place, so modules holding ctx.store keep a valid reference. */
+function clearStore(store: Store): void {
+  for (const v of Object.values(store) as unknown[]) {
+    if (v instanceof Map) v.clear();
+    else if (Array.isArray(v)) v.length = 0;
+  }
+}
+
+function handler(router: Router, base: () => string, quiet: boolean) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    router
+      .handle(req, res, base())
+      .then((matched) => {
+        if (!matched) sendJson(res, 404, { error: { code: "NotFound", message: `No sandbox route for ${req.method} ${new URL(req.url ?? "/", base()).pathname}` } });
+      })
+      .catch((e: unknown) => {
+        if (!quiet) console.error("[sandbox]", req.method, req.url, e);
+        if (!res.headersSent) sendJson(res, 500, { error: { code: "InternalServerError", message: "The sandbox failed to handle this request." } });
+        else res.destroy();
+      });
+  };
+}
+
+type Listener = { servers: https.Server[]; port: number };
+
+/** Listens on 127.0.0.1 and, when the machine has IPv6, on ::1 with the same port ("localhost" may resolve to either). */
+async function listen(make: () => https.Server, port: number, dualStack: boolean): Promise<Listener> {
+  const first = make();
+  await new Promise<void>((resolve, reject) => first.once("error", reject).listen(port, "127.0.0.1", resolve));
+  const actual = (first.address() as AddressInfo).port;
+  const servers = [first];
+  if (dualStack) {
+    const second = make();
+    const ok = await new Promise<boolean>((resolve) => second.once("error", () => resolve(false)).listen(actual, "::1", () => resolve(true)));
+    if (ok) servers.push(second);
+  }
+  return { servers, port: actual };
+}
+
+export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> {
+  const dataDir = path.resolve(opts.dataDir);
+  const quiet = opts.quiet ?? false;
+  const certs = ensureCerts(dataDir);
+  const identity = ensureDemoIdentity(dataDir);
+  const redirectUris = opts.redirectUris?.length ? opts.redirectUris : DEFAULT_REDIRECT_URIS;
+  const parts = await loadParts();
+  const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
+
+  const loginRouter = new Router();
+  const graphRouter = new Router();
+  const uploadRouter = new Router();
+  let urls: SandboxUrls | undefined;
+  const u = () => {
+    if (!urls) throw new Error("sandbox not started");
+    return urls;
+  };
+  const login = await listen(() => https.createServer(tls, handler(loginRouter, () => u().loginUrl, quiet)), opts.loginPort ?? 8443, true);
+  const graph = await listen(() => https.createServer(tls, handler(graphRouter, () => u().graphUrl, quiet)), opts.graphPort ?? 8444, true);
+  const upload = await listen(() => https.createServer(tls, handler(uploadRouter, () => u().uploadUrl, quiet)), opts.uploadPort ?? 8445, false);
+  const loginUrl = `https://localhost:${login.port}`;
+  urls = { loginUrl, graphUrl: `https://localhost:${graph.port}`, uploadUrl: `https://127.0.0.1:${upload.port}`, controlUrl: `${loginUrl}/_sandbox` };
+
+  const clock = createClock();
+  let ctxRef: SandboxContext | undefined;
+  const ctx: SandboxContext = {
+    store: emptyStore(),
+    urls,
+    dataDir,
+    clock,
+    faults: defaultFaults(),
+    signing: await signingFromKey(certs.signingKey),
+    verifyGraphToken: graphTokenVerifier(() => ctxRef!),
+  };
+  ctxRef = ctx;
+
+  let summary = seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
+  const reset = () => {
+    clearStore(ctx.store);
+    clock.reset();
+    ctx.faults = defaultFaults();
+    resetEntraState(ctx);
+    summary = seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
+    runResetHooks(ctx);
+  };
+
+  registerEntraRoutes(loginRouter, ctx);
+  registerControlRoutes(loginRouter, ctx, { reset });
+  parts.mailControl?.(loginRouter, ctx);
+  parts.graph?.(graphRouter, ctx);
+  parts.upload?.(uploadRouter, ctx);
+
+  const endpoints: Endpoints = {
+    ...urls,
+    inboxUrl: `${urls.controlUrl}/inbox`,
+    authority: `${loginUrl}/${identity.tenantId}`,
+    caFile: certs.caFile,
+    tenant: { id: identity.tenantId, domain: identity.domain },
+    app: {
+      clientId: identity.appId,
+      clientSecret: identity.clientSecret,
+      certificateFile: identity.certificateFile,
+      privateKeyFile: identity.privateKeyFile,
+      thumbprintSha256: Buffer.from(identity.x5tS256, "base64url").toString("hex").toUpperCase(),
+      thumbprint: Buffer.from(identity.x5t, "base64url").toString("hex").toUpperCase(),
+    },
+    ...summary,
+  };
+
+  const all = [...login.servers, ...graph.servers, ...upload.servers];
+  return {
+    ctx,
+    endpoints,
+    close: async () => {
+      await Promise.all(
+        all.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Test support: an in-process sandbox on ephemeral ports (dataDir .sandbox-test, prepared by
+ * tests/global-setup.ts), plus helpers built on the REAL MSAL for Node.
+ *
+ *   const sb = await startTestSandbox();       // afterAll(() => sb.close())
+ *   const token = await sb.appTokenFor();      // app-only Graph token of the demo app (client secret)
+ *   const msal = sb.msalApp({ certificate: "sha256" });
+ *   await sb.control("/reset");                 // POST {controlUrl}/reset → { status, json }
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfidentialClientApplication, LogLevel, type Configuration } from "@azure/msal-node";
+import { startSandbox, type Endpoints, type RunningSandbox } from "../src/server";
+
+export const TEST_DATA_DIR = process.env.SANDBOX_TEST_DATA_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", ".sandbox-test");
+export const GRAPH_DEFAULT = "https://graph.microsoft.com/.default";
+
+export interface MsalAppOptions {
+  clientId?: string;
+  /** Client secret; defaults to the demo app's secret unless `certificate` is set. */
+  secret?: string;
+  /** Use the demo app's certificate: "sha256" → PS256 + x5t#S256, "sha1" → RS256 + x5t (deprecated). */
+  certificate?: "sha256" | "sha1";
+  /** Certificate credential with other PEMs (e.g. an unregistered key). */
+  certificatePem?: { certificate: string; privateKey: string };
+  /** Tenant segment of the authority (GUID, domain, "organizations"); defaults to the demo tenant id. */
+  tenant?: string;
+}
+
+export interface ControlResponse<T = unknown> {
+  status: number;
+  json: T;
+}
+
+export interface TestSandbox extends RunningSandbox {
+  endpoints: Endpoints;
+  /** fetch {controlUrl}{path}: POST with a JSON body when body is given (or method says so), else GET. */
+  control<T = unknown>(p: string, body?: unknown, method?: string): Promise<ControlResponse<T>>;
+  msalApp(opts?: MsalAppOptions): ConfidentialClientApplication;
+  /** Access token from acquireTokenByClientCredential (scope https://graph.microsoft.com/.default, no cache). */
+  appTokenFor(opts?: MsalAppOptions): Promise<string>;
+}
+
+function hexThumbprint(pem: string, alg: "sha1" | "sha256"): string {
+  const der = Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, ""), "base64");
+  return createHash(alg).update(der).digest("hex").toUpperCase();
+}
+
+
+export function msalConfig(endpoints: Endpoints, opts: MsalAppOptions = {}): Configuration {
+  const host = new URL(endpoints.loginUrl).host; // host:port — LIBRARY-NOTES: knownAuthorities needs the port
+  const clientId = opts.clientId ?? endpoints.app.clientId;
+  let cred: Configuration["auth"];
+  const authority = `${endpoints.loginUrl}/${opts.tenant ?? endpoints.tenant.id}`;
+  if (opts.certificatePem) {
+    cred = {
+      clientId,
+      authority,
+      knownAuthorities: [host],
+      clientCertificate: { thumbprintSha256: hexThumbprint(opts.certificatePem.certificate, "sha256"), privateKey: opts.certificatePem.privateKey },
+    };
+  } else if (opts.certificate) {
+    const privateKey = readFileSync(endpoints.app.privateKeyFile, "utf8");
+    const clientCertificate = opts.certificate === "sha256" ? { thumbprintSha256: endpoints.app.thumbprintSha256, privateKey } : { thumbprint: endpoints.app.thumbprint, privateKey };
+    cred = { clientId, authority, knownAuthorities: [host], clientCertificate };
+  } else {
+    cred = { clientId, authority, knownAuthorities: [host], clientSecret: opts.secret ?? endpoints.app.clientSecret };
+  }
+  return {
+    auth: cred,
+    system: { loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined } },
+  };
+}
+
+export async function startTestSandbox(opts: { redirectUris?: string[] } = {}): Promise<TestSandbox> {
+  const sb = await startSandbox({ dataDir: TEST_DATA_DIR, loginPort: 0, graphPort: 0, uploadPort: 0, quiet: true, ...(opts.redirectUris ? { redirectUris: opts.redirectUris } : {}) });
+  const { endpoints } = sb;
+  const control = async <T,>(p: string, body?: unknown, method?: string): Promise<ControlResponse<T>> => {
+    const m = method ?? (body === undefined ? (p.endsWith("/reset") ? "POST" : "GET") : "POST");
+    const res = await fetch(`${endpoints.controlUrl}${p}`, {
+      method: m,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let json: unknown = text;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, json: json as T };
+  };
+  const msalApp = (o: MsalAppOptions = {}) => new ConfidentialClientApplication(msalConfig(endpoints, o));
+  const appTokenFor = async (o: MsalAppOptions = {}) => {
+    const r = await msalApp(o).acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT], skipCache: true });
+    if (!r?.accessToken) throw new Error("MSAL returned no access token");
+    return r.accessToken;
+  };
+  return { ...sb, endpoints, control, msalApp, appTokenFor };
+}

@@ -1,0 +1,23 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const SOURCES = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.js", "instrumentation.ts", "proxy.ts", "package-lock.json"];
+
+function newest(p: string): number {
+  if (!existsSync(p)) return 0;
+  const s = statSync(p);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return readdirSync(p).reduce((m, f) => Math.max(m, newest(path.join(p, f))), s.mtimeMs);
+}
+
+/** Builds the portal when there is no build yet or a source file is newer than it. */
+export function buildIfStale(env: NodeJS.ProcessEnv): void {
+  const buildId = path.resolve(".next/BUILD_ID");
+  const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  const changed = Math.max(...SOURCES.map((s) => newest(path.resolve(s))));
+  if (built && built >= changed) return;
+  console.log(built ? "[start] sources changed since the last build: building…" : "[start] first start: building the portal (about a minute)…");
+  const r = spawnSync(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "build"], { stdio: "inherit", env });
+  if (r.status !== 0) throw new Error("next build failed");
+}

@@ -1,0 +1,14 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** Demo mode: a key generated on first start and kept under the data dir (outside the repo, mode 600). */
+export async function demoSecretKey(dataDir: string): Promise<string> {
+  const file = path.resolve(dataDir, "secret.key");
+  if (existsSync(file)) return (await readFile(file, "utf8")).trim();
+  await mkdir(dataDir, { recursive: true });
+  const key = randomBytes(32).toString("hex");
+  await writeFile(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(__dirname), "server-only": path.resolve(__dirname, "tests/support/server-only.ts") } },
+  test: {
+    // forks, not threads: NODE_EXTRA_CA_CERTS (set by globalSetup for the sandbox CA) is read when a process starts.
+    pool: "forks",
+    globalSetup: ["tests/global-setup.ts"],
+    include: ["tests/**/*.test.ts", "sandbox/test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
