@@ -5,6 +5,8 @@ const nextConfig = {
   // Native or WebAssembly packages that must stay outside the server bundle.
   serverExternalPackages: ["@node-rs/argon2", "@prisma/client", "@electric-sql/pglite", "pg"],
   typedRoutes: false,
+  // `next build` checks the portal only; `npm test` type-checks everything (sandbox, tests, scripts).
+  typescript: { tsconfigPath: "tsconfig.next.json" },
   async headers() {
     return [
       {

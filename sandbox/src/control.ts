@@ -13,7 +13,8 @@
  */
 import type { SandboxContext } from "./context";
 import { findApp, findUserByUpn } from "./entra/directory";
-import { addCertificate, addSecret, applySeed, SeedError } from "./entra/seed-input";
+import { applySeed } from "./entra/seed-apply";
+import { addCertificate, addSecret, SeedError } from "./entra/seed-input";
 import { entraState } from "./entra/state";
 import { readBody, sendJson, type Ctx, type Router } from "./http";
 

@@ -15,6 +15,9 @@ import { createClock } from "./clock";
 import type { FaultConfig, SandboxContext, SandboxUrls } from "./context";
 import { registerControlRoutes, runResetHooks } from "./control";
 import { registerEntraRoutes } from "./entra/routes";
+import { registerMailControlRoutes } from "./exchange/control-routes";
+import { registerGraphRoutes } from "./graph/routes";
+import { registerUploadRoutes } from "./graph/upload-routes";
 import { resetEntraState } from "./entra/state";
 import { graphTokenVerifier, signingFromKey } from "./entra/tokens";
 import { Router, sendJson } from "./http";
@@ -68,26 +71,6 @@ export function defaultFaults(): FaultConfig {
   return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: 0 };
 }
 
-type Register = (router: Router, ctx: SandboxContext) => void;
-
-// ---- TEMPORARY import guard (helper S1): S2's graph/exchange/seed modules are being written in
-// parallel. Until they exist, fall back so the Entra side runs. Replace by static imports of
-// registerGraphRoutes, registerUploadRoutes and registerMailControlRoutes.
-async function optional<T>(spec: string): Promise<T | undefined> {
-  try {
-    return (await import(spec)) as T;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return undefined;
-    throw e;
-  }
-}
-async function loadParts(): Promise<{ graph?: Register; upload?: Register; mailControl?: Register }> {
-  const graph = await optional<{ registerGraphRoutes?: Register; registerUploadRoutes?: Register }>("./graph/routes");
-  const exchange = await optional<{ registerMailControlRoutes?: Register }>("./exchange/control-routes");
-  return { graph: graph?.registerGraphRoutes, upload: graph?.registerUploadRoutes, mailControl: exchange?.registerMailControlRoutes };
-}
-// ---- end TEMPORARY
 
 /** Empties the store in place, so modules holding ctx.store keep a valid reference. */
 function clearStore(store: Store): void {
@@ -134,7 +117,6 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
   const certs = ensureCerts(dataDir);
   const identity = ensureDemoIdentity(dataDir);
   const redirectUris = opts.redirectUris?.length ? opts.redirectUris : DEFAULT_REDIRECT_URIS;
-  const parts = await loadParts();
   const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
 
   const loginRouter = new Router();
@@ -176,9 +158,9 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
 
   registerEntraRoutes(loginRouter, ctx);
   registerControlRoutes(loginRouter, ctx, { reset });
-  parts.mailControl?.(loginRouter, ctx);
-  parts.graph?.(graphRouter, ctx);
-  parts.upload?.(uploadRouter, ctx);
+  registerMailControlRoutes(loginRouter, ctx);
+  registerGraphRoutes(graphRouter, ctx);
+  registerUploadRoutes(uploadRouter, ctx);
 
   const endpoints: Endpoints = {
     ...urls,

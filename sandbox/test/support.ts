@@ -101,3 +101,65 @@ export async function startTestSandbox(opts: { redirectUris?: string[] } = {}): 
   };
   return { ...sb, endpoints, control, msalApp, appTokenFor };
 }
+
+/**
+ * A minimal browser for the sandbox's sign-in pages: keeps the session cookie, follows nothing
+ * automatically, and submits the page's own form fields (hidden flow id) plus the given ones.
+ */
+export class PageDriver {
+  cookie = "";
+  /** The last HTML page received (for assertions on wording and escaping). */
+  html = "";
+  status = 0;
+
+  private keep(res: Response): void {
+    const set = res.headers.get("set-cookie");
+    if (set) {
+      const pair = set.split(";")[0]!;
+      this.cookie = pair.endsWith("=") ? "" : pair;
+    }
+  }
+
+  /** GET a URL; returns the redirect target when the sandbox redirects (302), else undefined (HTML in .html). */
+  async open(url: string): Promise<URL | undefined> {
+    const res = await fetch(url, { redirect: "manual", headers: this.cookie ? { cookie: this.cookie } : {} });
+    return this.settle(res, url);
+  }
+
+  /** POST the current page's form (its action and hidden "flow" field) with extra fields. */
+  async submit(fields: Record<string, string>, base: string): Promise<URL | undefined> {
+    const action = /<form method="post" action="([^"]+)"/.exec(this.html)?.[1];
+    const flow = /name="flow" value="([^"]+)"/.exec(this.html)?.[1];
+    if (!action || !flow) throw new Error(`no sign-in form on the page:\n${this.html.slice(0, 500)}`);
+    const url = new URL(action.replace(/&amp;/g, "&"), base).toString();
+    const res = await fetch(url, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...(this.cookie ? { cookie: this.cookie } : {}) },
+      body: new URLSearchParams({ flow, ...fields }).toString(),
+    });
+    return this.settle(res, url);
+  }
+
+  private async settle(res: Response, url: string): Promise<URL | undefined> {
+    this.keep(res);
+    this.status = res.status;
+    if (res.status === 302) {
+      this.html = "";
+      return new URL(res.headers.get("location")!, url);
+    }
+    this.html = await res.text();
+    return undefined;
+  }
+
+  /** Sign-in page → pick the account, type the password; accept consent if asked. */
+  async signIn(authorizeUrl: string, username: string, password: string, consent: "accept" | "cancel" | "org" = "accept"): Promise<URL> {
+    let next = await this.open(authorizeUrl);
+    if (!next && this.html.includes('value="signin"')) next = await this.submit({ action: "signin", username, password }, authorizeUrl);
+    if (!next && this.html.includes('value="accept"')) {
+      next = await this.submit(consent === "org" ? { action: "accept", consent_org: "true" } : { action: consent }, authorizeUrl);
+    }
+    if (!next) throw new Error(`sign-in did not return to the app (status ${this.status}):\n${this.html.slice(0, 800)}`);
+    return next;
+  }
+}

@@ -10,23 +10,29 @@ import { claimPortalAction } from "./actions";
 
 export function ClaimForm() {
   const [state, formAction, pending] = useActionState(claimPortalAction, idle);
-  const form = useRef<HTMLFormElement>(null);
+  // React resets the form after the action runs, so keep what is needed to sign in from the submit event.
+  const typed = useRef<{ email: string; password: string } | null>(null);
   const router = useRouter();
   const values = state.status === "error" ? state.values : undefined;
   const fields = state.status === "error" ? state.fields : undefined;
 
   // Once claimed, sign in with the password just typed (it never left this page except to the server).
   useEffect(() => {
-    if (state.status !== "ok" || !form.current) return;
-    const data = new FormData(form.current);
-    void signIn("credentials", { email: data.get("email"), password: data.get("password"), redirect: false }).then(() => {
+    if (state.status !== "ok" || !typed.current) return;
+    void signIn("credentials", { ...typed.current, redirect: false }).then(() => {
+      typed.current = null;
       router.push("/");
       router.refresh();
     });
   }, [state, router]);
 
   return (
-    <form ref={form} action={formAction} className="mt-6 space-y-4" noValidate>
+    <form
+      action={formAction}
+      onSubmit={(e) => {
+        const data = new FormData(e.currentTarget);
+        typed.current = { email: String(data.get("email") ?? ""), password: String(data.get("password") ?? "") };
+      }} className="mt-6 space-y-4" noValidate>
       <FormMessage state={state} />
       <Field name="code" label="Setup code" required autoComplete="off" spellCheck={false} placeholder="XXXX-XXXX-XXXX-XXXX" error={fields?.code}
         hint="Printed in the console when the portal started, and saved in .data/setup-code." />

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { Badge, Card, PageHeader } from "@/components/ui/card";
+import Link from "next/link";
 import { pageUser } from "@/lib/auth/page-user";
+import { currentUser } from "@/lib/auth/session";
 import { hasAdmin } from "@/lib/auth/setup-code";
 import { CLOUDS } from "@/lib/tenants/clouds";
 import { listTenants } from "@/lib/tenants/list-tenants";
@@ -17,6 +19,18 @@ export default async function SetupPage() {
           This portal has no admin yet. Enter the one-time setup code from the console to become its first admin.
         </p>
         <ClaimForm />
+      </div>
+    );
+  }
+  // Right after the claim the new admin has no session yet (the claim form signs them in next):
+  // say so instead of bouncing to the sign-in page.
+  if (!(await currentUser())) {
+    return (
+      <div className="rounded-lg border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <h1 className="text-xl font-semibold">This portal has an admin</h1>
+        <p className="mt-2 text-sm">
+          <Link className="text-brand-600 underline" href="/sign-in">Sign in</Link> to continue.
+        </p>
       </div>
     );
   }

@@ -9,9 +9,9 @@ import { AAD } from "./errors";
 declare module "../model" {
   interface User {
     /**
-     * Entra directory roles by display name, e.g. ["Global Administrator"]. Optional: the sandbox
-     * treats a user as Global Administrator when no user in the tenant has roles set and the UPN's
-     * local part starts with "admin" (documented convention for seeds written before roles existed).
+     * Entra directory roles by display name, e.g. ["Global Administrator"]. Optional: when no user
+     * in the tenant has roles set, the sandbox treats as Global Administrator a user whose UPN starts
+     * with "admin" or whose jobTitle contains "Administrator" (a documented sandbox convention).
      */
     directoryRoles?: string[];
   }
@@ -107,7 +107,7 @@ export function signInUsers(store: Store, tenantId?: string): User[] {
 export function directoryRoles(store: Store, user: User): string[] {
   if (user.directoryRoles) return user.directoryRoles;
   const anyRoles = tenantUsers(store, user.tenantId).some((u) => u.directoryRoles?.length);
-  if (!anyRoles && /^admin/i.test(user.userPrincipalName)) return ["Global Administrator"];
+  if (!anyRoles && (/^admin/i.test(user.userPrincipalName) || /administrator/i.test(user.jobTitle ?? ""))) return ["Global Administrator"];
   return [];
 }
 

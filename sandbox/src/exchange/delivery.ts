@@ -106,7 +106,7 @@ export function deliverMessage(ctx: SandboxContext, input: DeliveryInput): Deliv
       }
       if (r.type === "group") {
         for (const m of expandGroup(store, r.id)) {
-          const addr = m.type === "mailbox" ? m.mailbox.primarySmtpAddress : m.user.mail;
+          const addr = m.type === "mailbox" ? m.mailbox.primarySmtpAddress : m.type === "user" ? m.user.mail : undefined;
           if (addr) target(addr, bccEntry);
         }
       } else if (r.type === "mailbox") target(r.mailbox.primarySmtpAddress, bccEntry);

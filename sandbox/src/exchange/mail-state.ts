@@ -3,7 +3,6 @@
  * counters and which delivered copies are Sent Items. Kept per Store object (WeakMap), so a new
  * store starts clean; seedDemoTenant / reset call resetMailState() when a store is reused.
  */
-import type { Hash } from "node:crypto";
 import { rmSync } from "node:fs";
 import type { DeliveredMessage, Guid, Store } from "../model";
 
@@ -62,7 +61,8 @@ export interface UploadSession {
   contentId?: string;
   received: number;
   file: string;
-  hash: Hash;
+  /** Outlook's AttachmentSessions('…') id, shown in the upload URL. */
+  sessionId: string;
   expiresAt: number;
   /** A PUT is being written; chunks must arrive one after the other. */
   busy: boolean;

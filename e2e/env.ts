@@ -1,0 +1,24 @@
+import path from "node:path";
+
+/** One place for the end-to-end run's ports, folders and database (kept apart from `npm start`'s). */
+const port = Number(process.env.E2E_PORT ?? 3100);
+export const E2E = {
+  portalUrl: `http://localhost:${port}`,
+  dataDir: path.resolve(".data-e2e"),
+  sandboxDir: path.resolve(".sandbox-e2e"),
+  databaseUrl: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/gmp_e2e",
+  get serverEnv(): Record<string, string> {
+    return {
+      PORT: String(port),
+      PORTAL_URL: `http://localhost:${port}`,
+      DATABASE_URL: this.databaseUrl,
+      PORTAL_DATA_DIR: this.dataDir,
+      SANDBOX_DATA_DIR: this.sandboxDir,
+      SANDBOX_LOGIN_PORT: process.env.E2E_SANDBOX_LOGIN_PORT ?? "18443",
+      SANDBOX_GRAPH_PORT: process.env.E2E_SANDBOX_GRAPH_PORT ?? "18444",
+      SANDBOX_UPLOAD_PORT: process.env.E2E_SANDBOX_UPLOAD_PORT ?? "18445",
+      PORTAL_SANDBOX: "on",
+      NEXT_TELEMETRY_DISABLED: "1",
+    };
+  },
+};

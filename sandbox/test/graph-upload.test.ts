@@ -1,0 +1,138 @@
+/**
+ * Large attachments through the REAL Graph SDK: draft → createUploadSession → LargeFileUploadTask
+ * (4 MB ranges) on the upload host → send; the delivered copy holds the bytes unchanged.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { Client, FileUpload, GraphError, LargeFileUploadTask, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "./support";
+
+let sb: TestSandbox;
+let client: Client;
+const MB = 1024 * 1024;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  const token = await sb.appTokenFor();
+  client = Client.initWithMiddleware({
+    baseUrl: sb.endpoints.graphUrl,
+    customHosts: new Set(["localhost"]),
+    authProvider: { getAccessToken: async () => token },
+  });
+});
+afterAll(async () => {
+  await sb?.close();
+});
+beforeEach(async () => {
+  await sb.control("/reset");
+});
+
+async function draft(from: string, to: string): Promise<string> {
+  const d = await client.api(`/users/${from}/messages`).post({
+    subject: "Your onboarding pack",
+    body: { contentType: "Text", content: "See the attached pack." },
+    toRecipients: [{ emailAddress: { address: to } }],
+  });
+  expect(d.isDraft).toBe(true);
+  expect(typeof d.id).toBe("string");
+  return d.id as string;
+}
+
+async function session(from: string, id: string, name: string, size: number) {
+  return LargeFileUploadTask.createUploadSession(client, `/users/${from}/messages/${id}/attachments/createUploadSession`, {
+    AttachmentItem: { attachmentType: "file", name, size, contentType: "application/octet-stream" },
+  });
+}
+
+describe("large attachments", () => {
+  it("uploads 20 MB with LargeFileUploadTask, sends, and delivers it byte-identical", async () => {
+    const { shared } = sb.endpoints.mailboxes;
+    const to = `johanna.lorenz@${sb.endpoints.tenant.domain}`;
+    const id = await draft(shared, to);
+    const bytes = randomBytes(20 * MB);
+    const s = await session(shared, id, "pack.bin", bytes.length);
+    expect(new URL(s.url).hostname).toBe("127.0.0.1");
+    const progress: number[] = [];
+    const task = new LargeFileUploadTask(client, new FileUpload(bytes, "pack.bin", bytes.length), s, {
+      rangeSize: 4 * MB,
+      uploadEventHandlers: { progress: (r) => progress.push(r.maxValue) },
+    });
+    const result = await task.upload();
+    expect(progress).toHaveLength(5);
+    expect(result.location).toMatch(/\/Attachments\('.+'\)$/);
+
+    const atts = await client.api(`/users/${shared}/messages/${id}/attachments`).get();
+    expect(atts.value.map((a: { name: string; size: number }) => [a.name, a.size])).toEqual([["pack.bin", 20 * MB]]);
+
+    await client.api(`/users/${shared}/messages/${id}/send`).post(null);
+    const got = await sb.control<Record<string, any>[]>(`/messages?to=${to}`);
+    expect(got.json).toHaveLength(1);
+    const att = got.json[0]!.attachments[0];
+    expect(att.size).toBe(bytes.length);
+    expect(att.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    const dl = Buffer.from(await (await fetch(att.downloadUrl)).arrayBuffer());
+    expect(dl.equals(bytes)).toBe(true);
+    // The draft is gone once sent.
+    const e = await client.api(`/users/${shared}/messages/${id}`).get().catch((x: GraphError) => x);
+    expect((e as GraphError).statusCode).toBe(404);
+  });
+
+  it("handles the 150 MB maximum when the mailbox allows it", async () => {
+    const { shared } = sb.endpoints.mailboxes;
+    const mb = [...sb.ctx.store.mailboxes.values()].find((m) => m.primarySmtpAddress === shared)!;
+    mb.maxSendSize = 150 * MB + 64 * 1024;
+    const id = await draft(shared, `lee.gu@${sb.endpoints.tenant.domain}`);
+    const bytes = Buffer.alloc(150 * MB);
+    for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i, i);
+    const s = await session(shared, id, "max.bin", bytes.length);
+    await new LargeFileUploadTask(client, new FileUpload(bytes, "max.bin", bytes.length), s, { rangeSize: 4 * MB }).upload();
+    await client.api(`/users/${shared}/messages/${id}/send`).post(null);
+    const got = await sb.control<Record<string, any>[]>(`/messages?to=lee.gu@${sb.endpoints.tenant.domain}`);
+    expect(got.json[0]!.attachments[0].sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+  }, 120_000);
+
+  it("refuses a session under 3 MB, over 150 MB, over the mailbox limit, and without Mail.ReadWrite", async () => {
+    const { shared } = sb.endpoints.mailboxes;
+    const id = await draft(shared, `lee.gu@${sb.endpoints.tenant.domain}`);
+    const fail = (size: number, c = client) =>
+      c.api(`/users/${shared}/messages/${id}/attachments/createUploadSession`).middlewareOptions([new RetryHandlerOptions(0, 0)])
+        .post({ AttachmentItem: { attachmentType: "file", name: "x.bin", size } }).then(() => { throw new Error("expected an error"); }, (e: GraphError) => [e.statusCode, e.code]);
+    expect(await fail(2 * MB)).toEqual([400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize"]);
+    expect(await fail(151 * MB)).toEqual([400, "ErrorMessageSizeExceeded"]);
+    expect(await fail(36 * MB)).toEqual([400, "ErrorMessageSizeExceeded"]);
+    sb.ctx.store.appRoleGrants = sb.ctx.store.appRoleGrants.filter((g) => g.value !== "Mail.ReadWrite");
+    const t = await sb.appTokenFor();
+    const noRw = Client.initWithMiddleware({ baseUrl: sb.endpoints.graphUrl, customHosts: new Set(["localhost"]), authProvider: { getAccessToken: async () => t } });
+    expect(await fail(5 * MB, noRw)).toEqual([403, "ErrorAccessDenied"]);
+  });
+
+  it("the upload URL refuses an Authorization header, chunks over 4 MB and out-of-order ranges; DELETE cancels", async () => {
+    const { shared } = sb.endpoints.mailboxes;
+    const id = await draft(shared, `lee.gu@${sb.endpoints.tenant.domain}`);
+    const size = 9 * MB;
+    const s = await session(shared, id, "x.bin", size);
+    const put = (start: number, len: number, headers: Record<string, string> = {}) =>
+      fetch(s.url, { method: "PUT", headers: { "content-range": `bytes ${start}-${start + len - 1}/${size}`, "content-type": "application/octet-stream", ...headers }, body: Buffer.alloc(len, 1) });
+    const withAuth = await put(0, MB, { authorization: "Bearer x" });
+    expect(withAuth.status).toBe(401);
+    expect((await put(0, 4 * MB + 1)).status).toBe(413);
+    expect((await put(MB, MB)).status).toBe(416);
+    const first = await put(0, 4 * MB);
+    expect(first.status).toBe(200);
+    expect((await first.json()).nextExpectedRanges).toEqual([`${4 * MB}`]);
+    expect((await fetch(s.url, { method: "DELETE" })).status).toBe(204);
+    expect((await put(4 * MB, MB)).status).toBe(404);
+  });
+
+  it("adds a small attachment with POST …/attachments", async () => {
+    const { shared } = sb.endpoints.mailboxes;
+    const id = await draft(shared, `lee.gu@${sb.endpoints.tenant.domain}`);
+    const a = await client.api(`/users/${shared}/messages/${id}/attachments`).post({
+      "@odata.type": "#microsoft.graph.fileAttachment", name: "hello.txt", contentType: "text/plain", contentBytes: Buffer.from("hi").toString("base64"),
+    });
+    expect([a.name, a.size, a["@odata.type"]]).toEqual(["hello.txt", 2, "#microsoft.graph.fileAttachment"]);
+    await client.api(`/users/${shared}/messages/${id}`).delete();
+    const e = await client.api(`/users/${shared}/messages/${id}/send`).post(null).catch((x: GraphError) => x);
+    expect([(e as GraphError).statusCode, (e as GraphError).code]).toEqual([404, "ErrorItemNotFound"]);
+  });
+});
