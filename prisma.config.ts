@@ -40,6 +40,8 @@ export default defineConfig({
       user: decodeURIComponent(url.username) || "postgres",
       password: decodeURIComponent(url.password) || undefined,
       ssl: url.searchParams.get("sslmode") === "require" ? { rejectUnauthorized: false } : undefined,
+      // Close idle connections at once, so the CLI can drop its shadow database after `migrate dev`.
+      idleTimeoutMillis: 1,
     });
   },
 });

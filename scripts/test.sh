@@ -4,8 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
+results=test-results/summary
+mkdir -p "$results"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "lint";        npx eslint --max-warnings 0 .
 step "type check";  npx tsc --noEmit
-step "unit, integration (PostgreSQL) and sandbox tests"; npx vitest run
-step "end-to-end (Chromium)"; npx tsx scripts/e2e-db.ts && npx playwright test
+step "unit, integration (PostgreSQL) and sandbox tests"
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results/vitest.json"
+step "end-to-end (Chromium)"
+npx tsx scripts/e2e-db.ts
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/playwright.json" npx playwright test --reporter=list,json
+node scripts/test-summary.mjs "$results/vitest.json" "$results/playwright.json"

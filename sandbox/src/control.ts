@@ -155,7 +155,11 @@ export function registerControlRoutes(router: Router, ctx: SandboxContext, opts:
     if (!user) return sendJson(c.res, 404, { error: { code: "NotFound", message: `No user '${key}'.` } });
     const es = entraState(ctx);
     let revoked = 0;
-    for (const rt of es.refreshTokens.values()) if (rt.userId === user.id && !rt.revoked) (rt.revoked = true), revoked++;
+    for (const rt of es.refreshTokens.values()) {
+      if (rt.userId !== user.id || rt.revoked) continue;
+      rt.revoked = true;
+      revoked++;
+    }
     for (const [k, s] of es.sessions) if (s.userId === user.id) es.sessions.delete(k);
     sendJson(c.res, 200, { revokedRefreshTokens: revoked });
   });

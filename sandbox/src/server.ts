@@ -122,19 +122,15 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
   const loginRouter = new Router();
   const graphRouter = new Router();
   const uploadRouter = new Router();
-  let urls: SandboxUrls | undefined;
-  const u = () => {
-    if (!urls) throw new Error("sandbox not started");
-    return urls;
-  };
-  const login = await listen(() => https.createServer(tls, handler(loginRouter, () => u().loginUrl, quiet)), opts.loginPort ?? 8443, true);
-  const graph = await listen(() => https.createServer(tls, handler(graphRouter, () => u().graphUrl, quiet)), opts.graphPort ?? 8444, true);
-  const upload = await listen(() => https.createServer(tls, handler(uploadRouter, () => u().uploadUrl, quiet)), opts.uploadPort ?? 8445, false);
+  // Base URLs are known only once the ports are bound (port 0 = ephemeral); handlers read them late.
+  const urls: SandboxUrls = { loginUrl: "", graphUrl: "", uploadUrl: "", controlUrl: "" };
+  const login = await listen(() => https.createServer(tls, handler(loginRouter, () => urls.loginUrl, quiet)), opts.loginPort ?? 8443, true);
+  const graph = await listen(() => https.createServer(tls, handler(graphRouter, () => urls.graphUrl, quiet)), opts.graphPort ?? 8444, true);
+  const upload = await listen(() => https.createServer(tls, handler(uploadRouter, () => urls.uploadUrl, quiet)), opts.uploadPort ?? 8445, false);
   const loginUrl = `https://localhost:${login.port}`;
-  urls = { loginUrl, graphUrl: `https://localhost:${graph.port}`, uploadUrl: `https://127.0.0.1:${upload.port}`, controlUrl: `${loginUrl}/_sandbox` };
+  Object.assign(urls, { loginUrl, graphUrl: `https://localhost:${graph.port}`, uploadUrl: `https://127.0.0.1:${upload.port}`, controlUrl: `${loginUrl}/_sandbox` });
 
   const clock = createClock();
-  let ctxRef: SandboxContext | undefined;
   const ctx: SandboxContext = {
     store: emptyStore(),
     urls,
@@ -142,17 +138,16 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
     clock,
     faults: defaultFaults(),
     signing: await signingFromKey(certs.signingKey),
-    verifyGraphToken: graphTokenVerifier(() => ctxRef!),
+    verifyGraphToken: graphTokenVerifier(() => ctx),
   };
-  ctxRef = ctx;
 
-  let summary = seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
+  const summary = seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
   const reset = () => {
     clearStore(ctx.store);
     clock.reset();
     ctx.faults = defaultFaults();
     resetEntraState(ctx);
-    summary = seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
+    seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
     runResetHooks(ctx);
   };
 

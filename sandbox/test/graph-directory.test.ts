@@ -3,7 +3,7 @@
  * /me/sendMail with a token from the auth code flow, and the control API / inbox view.
  */
 import { CryptoProvider } from "@azure/msal-node";
-import { Client, GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
+import { Client, type GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PageDriver, startTestSandbox, type TestSandbox } from "./support";
 

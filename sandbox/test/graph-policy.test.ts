@@ -3,7 +3,7 @@
  * (the full decision table runs against the evaluation functions in exchange-policy.test.ts).
  */
 import { randomUUID } from "node:crypto";
-import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
+import { Client, type GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "./support";
 

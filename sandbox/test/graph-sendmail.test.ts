@@ -8,6 +8,25 @@ import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-gr
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "./support";
 
+interface Addr {
+  address: string;
+  name?: string;
+}
+/** A delivered copy as GET {controlUrl}/messages returns it. */
+interface DeliveredJson {
+  id: string;
+  mailbox: string;
+  folder: string;
+  from: Addr;
+  to: Addr[];
+  cc: Addr[];
+  bcc: Addr[];
+  subject: string;
+  body: { contentType: string; content: string };
+  internetMessageHeaders: { name: string; value: string }[];
+  attachments: { name: string; size: number; sha256: string; contentType: string; downloadUrl: string }[];
+}
+
 let sb: TestSandbox;
 let token: string;
 
@@ -44,8 +63,8 @@ async function graphError(p: Promise<unknown>): Promise<GraphError> {
   throw new Error("expected a GraphError");
 }
 
-async function delivered(q: string): Promise<Record<string, any>[]> {
-  const r = await sb.control<Record<string, any>[]>(`/messages?${q}`);
+async function delivered(q: string): Promise<DeliveredJson[]> {
+  const r = await sb.control<DeliveredJson[]>(`/messages?${q}`);
   expect(r.status).toBe(200);
   return r.json;
 }
@@ -87,12 +106,12 @@ describe("sendMail (app-only)", () => {
     expect(m.from.address).toBe(shared);
     expect(m.subject).toBe("Welcome to Contoso");
     expect(m.body).toEqual({ contentType: "html", content: "<p>Hello <b>there</b></p>" });
-    expect(m.cc.map((a: any) => a.address)).toEqual([`lee.gu@${d}`, `nestor.wilke@${d}`]);
+    expect(m.cc.map((a: Addr) => a.address)).toEqual([`lee.gu@${d}`, `nestor.wilke@${d}`]);
     expect(m.bcc).toEqual([]);
     expect(m.internetMessageHeaders).toEqual([{ name: "x-welcome-batch", value: "2026-w1" }]);
     expect(m.attachments[0]).toMatchObject({ name: "handbook.txt", size: 8, contentType: "text/plain" });
-    expect(m.attachments[0].sha256).toBe(createHash("sha256").update("Welcome!").digest("hex"));
-    const dl = await fetch(m.attachments[0].downloadUrl);
+    expect(m.attachments[0]!.sha256).toBe(createHash("sha256").update("Welcome!").digest("hex"));
+    const dl = await fetch(m.attachments[0]!.downloadUrl);
     expect(dl.headers.get("content-type")).toBe("application/octet-stream");
     expect(await dl.text()).toBe("Welcome!");
     const cc = await delivered(`to=lee.gu@${d}`);
@@ -100,11 +119,11 @@ describe("sendMail (app-only)", () => {
     expect(cc[0]!.bcc).toEqual([]);
     const bcc = await delivered("to=auditor@example.org");
     expect(bcc).toHaveLength(1);
-    expect(bcc[0]!.bcc.map((a: any) => a.address)).toEqual(["auditor@example.org"]);
+    expect(bcc[0]!.bcc.map((a: Addr) => a.address)).toEqual(["auditor@example.org"]);
     const sent = await delivered(`to=${shared}&folder=sentitems`);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.folder).toBe("SentItems");
-    expect(sent[0]!.bcc.map((a: any) => a.address)).toEqual(["auditor@example.org"]);
+    expect(sent[0]!.bcc.map((a: Addr) => a.address)).toEqual(["auditor@example.org"]);
   });
 });
 

@@ -3,9 +3,28 @@
  * (4 MB ranges) on the upload host → send; the delivered copy holds the bytes unchanged.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { Client, FileUpload, GraphError, LargeFileUploadTask, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
+import { Client, FileUpload, type GraphError, LargeFileUploadTask, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "./support";
+
+interface Addr {
+  address: string;
+  name?: string;
+}
+/** A delivered copy as GET {controlUrl}/messages returns it. */
+interface DeliveredJson {
+  id: string;
+  mailbox: string;
+  folder: string;
+  from: Addr;
+  to: Addr[];
+  cc: Addr[];
+  bcc: Addr[];
+  subject: string;
+  body: { contentType: string; content: string };
+  internetMessageHeaders: { name: string; value: string }[];
+  attachments: { name: string; size: number; sha256: string; contentType: string; downloadUrl: string }[];
+}
 
 let sb: TestSandbox;
 let client: Client;
@@ -55,7 +74,7 @@ describe("large attachments", () => {
     const progress: number[] = [];
     const task = new LargeFileUploadTask(client, new FileUpload(bytes, "pack.bin", bytes.length), s, {
       rangeSize: 4 * MB,
-      uploadEventHandlers: { progress: (r) => progress.push(r.maxValue) },
+      uploadEventHandlers: { progress: (r) => void (r && progress.push(r.maxValue)) },
     });
     const result = await task.upload();
     expect(progress).toHaveLength(5);
@@ -65,9 +84,9 @@ describe("large attachments", () => {
     expect(atts.value.map((a: { name: string; size: number }) => [a.name, a.size])).toEqual([["pack.bin", 20 * MB]]);
 
     await client.api(`/users/${shared}/messages/${id}/send`).post(null);
-    const got = await sb.control<Record<string, any>[]>(`/messages?to=${to}`);
+    const got = await sb.control<DeliveredJson[]>(`/messages?to=${to}`);
     expect(got.json).toHaveLength(1);
-    const att = got.json[0]!.attachments[0];
+    const att = got.json[0]!.attachments[0]!;
     expect(att.size).toBe(bytes.length);
     expect(att.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
     const dl = Buffer.from(await (await fetch(att.downloadUrl)).arrayBuffer());
@@ -87,8 +106,8 @@ describe("large attachments", () => {
     const s = await session(shared, id, "max.bin", bytes.length);
     await new LargeFileUploadTask(client, new FileUpload(bytes, "max.bin", bytes.length), s, { rangeSize: 4 * MB }).upload();
     await client.api(`/users/${shared}/messages/${id}/send`).post(null);
-    const got = await sb.control<Record<string, any>[]>(`/messages?to=lee.gu@${sb.endpoints.tenant.domain}`);
-    expect(got.json[0]!.attachments[0].sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    const got = await sb.control<DeliveredJson[]>(`/messages?to=lee.gu@${sb.endpoints.tenant.domain}`);
+    expect(got.json[0]!.attachments[0]!.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
   }, 120_000);
 
   it("refuses a session under 3 MB, over 150 MB, over the mailbox limit, and without Mail.ReadWrite", async () => {

@@ -8,9 +8,8 @@ import { randomUUID, X509Certificate } from "node:crypto";
 import type { SandboxContext } from "../context";
 import { thumbprints } from "../certs";
 import { newClientSecret } from "../identity";
-import { GRAPH_APP_ID, type AppCertificate, type AppRegistration, type AppSecret, type GroupKind, type MailboxKind, type Store, type Tenant } from "../model";
-import { addDelegatedGrant, findApp, findServicePrincipal, findTenant, findUserByUpn, isGuid } from "./directory";
-import { GRAPH_APP_ROLES, GRAPH_DELEGATED, GRAPH_SCOPE_IDS } from "./scopes";
+import type { AppCertificate, AppRegistration, AppSecret, GroupKind, MailboxKind, Store, Tenant } from "../model";
+import { findTenant, findUserByUpn, isGuid } from "./directory";
 
 export class SeedError extends Error {
   constructor(public readonly fields: string[]) {

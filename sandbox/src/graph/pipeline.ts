@@ -136,6 +136,8 @@ export function graphRoute(ctx: SandboxContext, handler: (g: GraphCall) => Promi
     try {
       await handler(g);
     } catch (e) {
+      // Drain an unread body so the connection stays usable for the client's next request.
+      if (!c.req.readableEnded) c.req.resume();
       if (e instanceof GraphHttpError) g.error(e.status, e.code, e.message, e.headers);
       else {
         console.error("[sandbox graph]", e);
