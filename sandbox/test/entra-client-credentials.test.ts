@@ -45,3 +45,58 @@ describe("client credentials", () => {
     expect(decodeJwt(token).tid).toBe(sb.endpoints.tenant.id);
   });
 });
+
+describe("client authentication methods", () => {
+  it("accepts client_secret_basic (Authorization: Basic, as openid-client/next-auth send it)", async () => {
+    const { clientId, clientSecret } = sb.endpoints.app;
+    const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString("base64");
+    const res = await fetch(`${sb.endpoints.authority}/oauth2/v2.0/token`, {
+      method: "POST",
+      headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", scope: "https://graph.microsoft.com/.default" }).toString(),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.token_type).toBe("Bearer");
+    expect(body.expires_in).toBe(3599);
+    expect(body.refresh_token).toBeUndefined();
+  });
+
+  it("rejects a replayed client assertion (same jti)", async () => {
+    let assertion = "";
+    const msal = sb.msalApp({ certificate: "sha256" });
+    // Capture the assertion MSAL builds by sending it through our own fetch once.
+    const { ConfidentialClientApplication } = await import("@azure/msal-node");
+    void ConfidentialClientApplication;
+    await msal.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"], skipCache: true });
+    const send = (a: string) =>
+      fetch(`${sb.endpoints.authority}/oauth2/v2.0/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: sb.endpoints.app.clientId,
+          scope: "https://graph.microsoft.com/.default",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: a,
+        }).toString(),
+      });
+    const { SignJWT, importPKCS8 } = await import("jose");
+    const { readFileSync } = await import("node:fs");
+    const key = await importPKCS8(readFileSync(sb.endpoints.app.privateKeyFile, "utf8"), "PS256");
+    const x5tS256 = Buffer.from(sb.endpoints.app.thumbprintSha256, "hex").toString("base64url");
+    assertion = await new SignJWT({ jti: "same-jti" })
+      .setProtectedHeader({ alg: "PS256", typ: "JWT", "x5t#S256": x5tS256 })
+      .setIssuer(sb.endpoints.app.clientId)
+      .setSubject(sb.endpoints.app.clientId)
+      .setAudience(`${sb.endpoints.authority}/oauth2/v2.0/token`)
+      .setIssuedAt()
+      .setNotBefore("0s")
+      .setExpirationTime("10m")
+      .sign(key);
+    expect((await send(assertion)).status).toBe(200);
+    const replay = await send(assertion);
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { error_codes: number[] }).error_codes).toEqual([700027]);
+  });
+});

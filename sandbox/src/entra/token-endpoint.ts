@@ -21,6 +21,7 @@ export async function handleToken(ctx: SandboxContext, c: Ctx): Promise<void> {
   const correlationId = headerValue(c.req.headers["client-request-id"]);
   try {
     const form = new URLSearchParams((await readBody(c.req, 1024 * 1024)).toString("utf8"));
+    applyBasicAuth(form, c.req.headers.authorization);
     pruneEntraState(ctx);
     const segment = c.params.tenant ?? "";
     const grant = form.get("grant_type");
@@ -37,6 +38,25 @@ export async function handleToken(ctx: SandboxContext, c: Ctx): Promise<void> {
     if (e instanceof AadException) return sendAadError(ctx, c.res, e.aad, correlationId);
     throw e;
   }
+}
+
+/**
+ * client_secret_basic (RFC 6749 §2.3.1): openid-client, and so next-auth, sends the client id and
+ * secret form-urlencoded inside an Authorization: Basic header instead of the body. Entra accepts both.
+ */
+function applyBasicAuth(form: URLSearchParams, authorization: string | undefined): void {
+  const m = /^Basic\s+(\S+)$/i.exec(authorization ?? "");
+  if (!m?.[1]) return;
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) throw new AadException({ status: 401, error: "invalid_client", code: 7000216, message: "The Authorization header is not a valid Basic client credential." });
+  const unform = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
+  const id = unform(decoded.slice(0, colon));
+  const secret = unform(decoded.slice(colon + 1));
+  const given = form.get("client_id");
+  if (given && given !== id) throw new AadException({ status: 400, error: "invalid_request", code: 900144, message: "The client_id in the body does not match the Authorization header." });
+  form.set("client_id", id);
+  if (!form.get("client_secret") && !form.get("client_assertion")) form.set("client_secret", secret);
 }
 
 function headerValue(h: string | string[] | undefined): string | undefined {
