@@ -244,6 +244,7 @@ export const GRAPH_PERMISSIONS = {
   "offline_access:Scope": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
   "openid:Scope": "37f7f235-527c-4136-accd-4a02d197296e",
   "profile:Scope": "14dad69e-099b-42c9-810b-d002981feec1",
+  "email:Scope": "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
 } as const;
 
 /**

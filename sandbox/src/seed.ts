@@ -182,6 +182,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
           { id: GRAPH_PERMISSIONS["User.Read:Scope"], type: "Scope" },
           { id: GRAPH_PERMISSIONS["openid:Scope"], type: "Scope" },
           { id: GRAPH_PERMISSIONS["profile:Scope"], type: "Scope" },
+          { id: GRAPH_PERMISSIONS["email:Scope"], type: "Scope" },
           { id: GRAPH_PERMISSIONS["offline_access:Scope"], type: "Scope" },
         ],
       },
@@ -225,7 +226,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
     tenantId: t,
     appId: id.appId,
     consentType: "AllPrincipals",
-    scopes: ["Mail.Send", "User.Read", "openid", "profile", "offline_access"],
+    scopes: ["Mail.Send", "User.Read", "openid", "profile", "email", "offline_access"],
   });
 
   // New-ApplicationAccessPolicy -AppId <app> -PolicyScopeGroupId graph-mail-senders@… -AccessRight RestrictAccess

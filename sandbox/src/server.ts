@@ -97,18 +97,26 @@ function handler(router: Router, base: () => string, quiet: boolean) {
 
 type Listener = { servers: https.Server[]; port: number };
 
-/** Listens on 127.0.0.1 and, when the machine has IPv6, on ::1 with the same port ("localhost" may resolve to either). */
+/**
+ * Listens on 127.0.0.1 and, when the machine has IPv6, on ::1 with the same port: Node resolves
+ * "localhost" in the resolver's order, often ::1 first. With an ephemeral port (0), a port that is
+ * free on 127.0.0.1 but taken on ::1 (by another sandbox, with the same CA) is given up and another
+ * one tried, so a client can never reach the wrong server.
+ */
 async function listen(make: () => https.Server, port: number, dualStack: boolean): Promise<Listener> {
-  const first = make();
-  await new Promise<void>((resolve, reject) => first.once("error", reject).listen(port, "127.0.0.1", resolve));
-  const actual = (first.address() as AddressInfo).port;
-  const servers = [first];
-  if (dualStack) {
+  for (let attempt = 0; ; attempt++) {
+    const first = make();
+    await new Promise<void>((resolve, reject) => first.once("error", reject).listen(port, "127.0.0.1", resolve));
+    const actual = (first.address() as AddressInfo).port;
+    if (!dualStack) return { servers: [first], port: actual };
     const second = make();
-    const ok = await new Promise<boolean>((resolve) => second.once("error", () => resolve(false)).listen(actual, "::1", () => resolve(true)));
-    if (ok) servers.push(second);
+    const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => second.once("error", resolve).listen(actual, "::1", () => resolve(undefined)));
+    if (!err) return { servers: [first, second], port: actual };
+    // No IPv6 loopback on this machine: 127.0.0.1 alone is right.
+    if (err.code === "EADDRNOTAVAIL" || err.code === "EAFNOSUPPORT") return { servers: [first], port: actual };
+    await new Promise<void>((resolve) => first.close(() => resolve()));
+    if (port !== 0 || attempt >= 20) throw err;
   }
-  return { servers, port: actual };
 }
 
 export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> {

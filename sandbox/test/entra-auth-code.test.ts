@@ -85,6 +85,17 @@ describe("authorization code with PKCE", () => {
     expect(decodeJwt(byRt!.accessToken).oid).toBe(at.oid);
   });
 
+  it("works with the 'organizations' authority: the signed-in user's tenant issues the tokens", async () => {
+    const pkce = await new CryptoProvider().generatePkceCodes();
+    const msal = sb.msalApp({ tenant: "organizations" });
+    const url = await msal.getAuthCodeUrl({ scopes: SCOPES, redirectUri: REDIRECT, codeChallenge: pkce.challenge, codeChallengeMethod: "S256", nonce: "n-org" });
+    expect(url.startsWith(`${sb.endpoints.loginUrl}/organizations/oauth2/v2.0/authorize`)).toBe(true);
+    const back = await new PageDriver().signIn(url, user.upn, user.password);
+    const result = await msal.acquireTokenByCode({ code: back.searchParams.get("code")!, scopes: SCOPES, redirectUri: REDIRECT, codeVerifier: pkce.verifier, nonce: "n-org" });
+    expect(decodeJwt(result.accessToken).tid).toBe(sb.endpoints.tenant.id);
+    expect(result.tenantId).toBe(sb.endpoints.tenant.id);
+  });
+
   it("501481 when the code_verifier does not match the challenge", async () => {
     const { msal, code } = await codeFor();
     const e = await rejection(msal.acquireTokenByCode({ code, scopes: SCOPES, redirectUri: REDIRECT, codeVerifier: "x".repeat(43), nonce: "nonce-1" }));

@@ -1,0 +1,43 @@
+import { expect, test } from "@playwright/test";
+import { sandbox, signInLocal } from "./support";
+
+test("a person signs in with Microsoft through the sandbox tenant, gets the sender role, and an admin makes them an auditor", async ({ page, browser }) => {
+  const sb = await sandbox();
+  const person = sb.users.find((u) => u.upn.startsWith("adele."))!;
+
+  await page.goto("/sign-in");
+  await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
+
+  // The sandbox's Entra ID sign-in page (a different origin, over HTTPS).
+  await expect(page).toHaveURL(new RegExp(`^${sb.loginUrl}/`));
+  await page.getByRole("radio", { name: new RegExp(person.upn) }).check();
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toContainText(/password/i);
+  await page.getByRole("radio", { name: new RegExp(person.upn) }).check();
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await expect(page.getByTestId("user-name")).toHaveText(person.displayName!);
+  await expect(page.getByText("(sender)")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Setup" })).toHaveCount(0);
+
+  // An admin, in another browser, changes the role on the Users page.
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signInLocal(admin);
+  await admin.getByRole("link", { name: "Settings" }).click();
+  await admin.getByRole("link", { name: "Manage users" }).click();
+  const row = admin.getByRole("row").filter({ hasText: person.upn });
+  await expect(row).toContainText("Microsoft (Sandbox (Contoso demo))");
+  await row.getByLabel(`Role of ${person.upn}`).selectOption("auditor");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(admin.getByText("User updated.").first()).toBeVisible();
+  await adminContext.close();
+
+  // The change applies at the person's next request: the session carries only their id.
+  await page.reload();
+  await expect(page.getByText("(auditor)")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Compose" })).toHaveCount(0);
+});
