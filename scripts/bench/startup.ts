@@ -10,14 +10,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium, type Page } from "@playwright/test";
+import { chromium, type Page, type Response } from "@playwright/test";
 
 const PORT = 3300;
 const BASE = `http://localhost:${PORT}`;
 
 async function firstLoadJs(page: Page, url: string): Promise<{ files: number; gzipBytes: number; rawBytes: number }> {
   const bodies: Promise<Buffer | null>[] = [];
-  const onResponse = (r: import("@playwright/test").Response) => {
+  const onResponse = (r: Response) => {
     if (r.request().resourceType() === "script") bodies.push(r.body().catch(() => null));
   };
   page.on("response", onResponse);
@@ -34,7 +34,7 @@ async function main() {
   const buildMs = Date.now() - t0;
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "gmp-bench-"));
-  const env = { ...process.env, PORT: String(PORT), PORTAL_DATA_DIR: dataDir, SANDBOX_DATA_DIR: path.join(dataDir, "sandbox"), SANDBOX_LOGIN_PORT: "28443", SANDBOX_GRAPH_PORT: "28444", SANDBOX_UPLOAD_PORT: "28445", NEXT_TELEMETRY_DISABLED: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), PORTAL_DATA_DIR: dataDir, SANDBOX_DATA_DIR: path.join(dataDir, "sandbox"), SANDBOX_LOGIN_PORT: "28443", SANDBOX_GRAPH_PORT: "28444", SANDBOX_UPLOAD_PORT: "28445", NEXT_TELEMETRY_DISABLED: "1" };
   delete env.DATABASE_URL;
   delete env.PORTAL_SECRET_KEY;
   delete env.PORTAL_TENANTS_FILE;
