@@ -1,6 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // Separate build folders let parallel end-to-end runs (NEXT_DIST_DIR) build without colliding.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
   // Native or WebAssembly packages that must stay outside the server bundle.
   serverExternalPackages: ["@node-rs/argon2", "@prisma/client", "@electric-sql/pglite", "pg"],

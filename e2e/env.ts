@@ -4,8 +4,8 @@ import path from "node:path";
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const E2E = {
   portalUrl: `http://localhost:${port}`,
-  dataDir: path.resolve(".data-e2e"),
-  sandboxDir: path.resolve(".sandbox-e2e"),
+  dataDir: path.resolve(process.env.E2E_DATA_DIR ?? ".data-e2e"),
+  sandboxDir: path.resolve(process.env.E2E_SANDBOX_DIR ?? ".sandbox-e2e"),
   databaseUrl: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/gmp_e2e",
   get serverEnv(): Record<string, string> {
     return {
@@ -19,6 +19,7 @@ export const E2E = {
       SANDBOX_UPLOAD_PORT: process.env.E2E_SANDBOX_UPLOAD_PORT ?? "18445",
       PORTAL_SANDBOX: "on",
       NEXT_TELEMETRY_DISABLED: "1",
+      ...(process.env.E2E_NEXT_DIST_DIR ? { NEXT_DIST_DIR: process.env.E2E_NEXT_DIST_DIR } : {}),
     };
   },
 };

@@ -13,7 +13,7 @@ function newest(p: string): number {
 
 /** Builds the portal when there is no build yet or a source file is newer than it. */
 export function buildIfStale(env: NodeJS.ProcessEnv): void {
-  const buildId = path.resolve(".next/BUILD_ID");
+  const buildId = path.resolve(env.NEXT_DIST_DIR || ".next", "BUILD_ID");
   const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
   const changed = Math.max(...SOURCES.map((s) => newest(path.resolve(s))));
   if (built && built >= changed) return;

@@ -1,8 +1,10 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
+const root = import.meta.dirname;
+
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname), "server-only": path.resolve(__dirname, "tests/support/server-only.ts") } },
+  resolve: { alias: { "@": root, "server-only": path.resolve(root, "tests/support/server-only.ts") } },
   test: {
     // forks, not threads: NODE_EXTRA_CA_CERTS (set by globalSetup for the sandbox CA) is read when a process starts.
     pool: "forks",

@@ -1,0 +1,61 @@
+import "server-only";
+import { ConfidentialClientApplication, LogLevel, type Configuration } from "@azure/msal-node";
+import type { TenantAccess } from "./tenant-access";
+import { toGraphAppError } from "./errors";
+
+/**
+ * App-only tokens with MSAL (client credentials, secret or certificate). One MSAL client per tenant and
+ * credential version, so its token cache is reused (MSAL renews 5 minutes before expiry).
+ *
+ * The same code serves every cloud: the authority is the tenant's login host, listed in knownAuthorities
+ * (host WITH port, shared/LIBRARY-NOTES.md) so MSAL skips Microsoft's instance discovery and reads the
+ * authority's own OpenID configuration — for login.microsoftonline.com and for the sandbox alike.
+ */
+const clients = new Map<string, { version: string; app: ConfidentialClientApplication }>();
+
+export function msalConfiguration(t: TenantAccess): Configuration {
+  const authority = `${t.loginUrl}/${t.directoryId}`;
+  const base = { clientId: t.clientId, authority, knownAuthorities: [new URL(t.loginUrl).host] };
+  return {
+    auth:
+      t.credential.kind === "secret"
+        ? { ...base, clientSecret: t.credential.secret }
+        : { ...base, clientCertificate: { thumbprintSha256: t.credential.thumbprintSha256, privateKey: t.credential.privateKeyPem } },
+    // Never log PII or tokens; MSAL's own messages are dropped (errors surface as exceptions).
+    system: { loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined } },
+  };
+}
+
+export function msalClient(t: TenantAccess): ConfidentialClientApplication {
+  const cached = clients.get(t.id);
+  if (cached && cached.version === t.version) return cached.app;
+  const app = new ConfidentialClientApplication(msalConfiguration(t));
+  clients.set(t.id, { version: t.version, app });
+  return app;
+}
+
+export function graphScope(t: TenantAccess): string {
+  // App-only tokens ask for the resource's .default scope; Graph's resource id is its base URL.
+  return `${new URL(t.graphUrl).origin}/.default`;
+}
+
+export async function appToken(t: TenantAccess, opts: { skipCache?: boolean } = {}): Promise<{ accessToken: string; expiresOn: Date | null }> {
+  try {
+    const result = await msalClient(t).acquireTokenByClientCredential({ scopes: [graphScope(t)], skipCache: opts.skipCache });
+    if (!result?.accessToken) throw new Error("MSAL returned no access token");
+    return { accessToken: result.accessToken, expiresOn: result.expiresOn };
+  } catch (err) {
+    throw toGraphAppError(err, {});
+  }
+}
+
+/** Decodes a JWT's claims for display (never to authorize: Graph tokens are not ours to validate). */
+export function decodeClaims(token: string): Record<string, unknown> {
+  const payload = token.split(".")[1];
+  if (!payload) return {};
+  try {
+    return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
