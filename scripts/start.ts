@@ -8,13 +8,14 @@
  *  5. The portal built if needed, then `next start` with NODE_EXTRA_CA_CERTS set before Node starts.
  */
 import "dotenv/config";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import pg from "pg";
 import { buildIfStale } from "./start/build";
 import { startEmbeddedDb, type EmbeddedDb } from "./start/database";
 import { startSandboxProcess, writeCaBundle, writeSandboxTenantsFile } from "./start/sandbox";
 import { demoSecretKey } from "./start/secret-key";
+import { migrate } from "./start/migrate";
 
 const dev = process.argv.includes("--dev");
 const env: NodeJS.ProcessEnv = { ...process.env };
@@ -38,15 +39,6 @@ async function hasRealTenant(url: string): Promise<boolean> {
   }
 }
 
-function migrate(): void {
-  const r = spawnSync(process.execPath, [path.resolve("node_modules/prisma/build/index.js"), "migrate", "deploy"], { env, encoding: "utf8" });
-  if (r.status !== 0) {
-    process.stderr.write(r.stdout + r.stderr);
-    throw new Error("database migrations failed");
-  }
-  console.log("[start] database schema is up to date");
-}
-
 async function main(): Promise<void> {
   if (!env.PORTAL_SECRET_KEY) {
     env.PORTAL_SECRET_KEY = await demoSecretKey(dataDir);
@@ -57,13 +49,15 @@ async function main(): Promise<void> {
     env.DATABASE_URL = embedded.url;
     console.log(`[start] DATABASE_URL not set: embedded PostgreSQL (PGlite) in ${path.relative(process.cwd(), dataDir)}/pglite`);
   }
-  migrate();
+  await migrate(env);
+  console.log("[start] database schema is up to date");
 
   const mode = (env.PORTAL_SANDBOX ?? "auto").toLowerCase();
   const wantSandbox = mode === "on" || (mode === "auto" && !env.PORTAL_TENANTS_FILE && !(await hasRealTenant(env.DATABASE_URL)));
   if (wantSandbox) {
     const sandboxDir = path.resolve(env.SANDBOX_DATA_DIR ?? ".sandbox");
     const sb = await startSandboxProcess({ dataDir: sandboxDir, redirectUri: `${env.PORTAL_URL}/api/auth/callback/microsoft`, env });
+    env.PORTAL_SANDBOX_ENDPOINTS_FILE = path.join(sandboxDir, "endpoints.json"); // the setup wizard's Sandbox cloud
     children.push(sb.child);
     const bundle = path.join(dataDir, "ca-bundle.pem");
     await writeCaBundle(bundle, sb.endpoints.caFile);
@@ -77,7 +71,7 @@ async function main(): Promise<void> {
     console.log("[start] sandbox tenant not started (a real tenant is configured, or PORTAL_SANDBOX=off)");
   }
 
-  if (!dev) buildIfStale(env);
+  if (!dev) await buildIfStale(env);
   const next = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), dev ? "dev" : "start", "-p", String(port)], { env, stdio: "inherit" });
   children.push(next);
   console.log(`[start] portal: ${env.PORTAL_URL}`);

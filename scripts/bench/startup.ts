@@ -6,7 +6,7 @@
  * Prints a JSON report (also written to bench-results/startup.json).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -34,16 +34,17 @@ async function main() {
   const buildMs = Date.now() - t0;
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "gmp-bench-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), PORTAL_DATA_DIR: dataDir, SANDBOX_DATA_DIR: path.join(dataDir, "sandbox"), SANDBOX_LOGIN_PORT: "28443", SANDBOX_GRAPH_PORT: "28444", SANDBOX_UPLOAD_PORT: "28445", NEXT_TELEMETRY_DISABLED: "1" };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), PORTAL_DATA_DIR: dataDir, SANDBOX_DATA_DIR: path.join(dataDir, "sandbox"), SANDBOX_LOGIN_PORT: "28443", SANDBOX_GRAPH_PORT: "28444", SANDBOX_UPLOAD_PORT: "28445", NEXT_TELEMETRY_DISABLED: "1", PORTAL_BUILD: "skip" };
   delete env.DATABASE_URL;
   delete env.PORTAL_SECRET_KEY;
   delete env.PORTAL_TENANTS_FILE;
   const t1 = Date.now();
-  const server = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: "ignore", detached: true });
+  const log = await open(path.join(dataDir, "start.log"), "w");
+  const server = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", log.fd, log.fd], detached: true });
   let coldStartMs = 0;
   try {
     for (;;) {
-      if (Date.now() - t1 > 180_000) throw new Error("the portal did not answer within 180 s");
+      if (Date.now() - t1 > 180_000) throw new Error(`the portal did not answer within 180 s:\n${await readFile(path.join(dataDir, "start.log"), "utf8")}`);
       const res = await fetch(`${BASE}/setup`).catch(() => null);
       if (res?.ok) {
         coldStartMs = Date.now() - t1;
