@@ -24,13 +24,18 @@ ResultProto.addFields = function (fields) {
   return addFields.call(this, fields);
 };
 
+// Prisma 6 reads the schema's `url = env("DATABASE_URL")` even for `generate`, and when the variable is
+// unset it falls back to downloading a query engine (impossible offline). `generate` never connects,
+// so give it the same local default the adapter below uses.
+process.env.DATABASE_URL ??= "postgresql://postgres@127.0.0.1:5432/postgres";
+
 export default defineConfig({
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
   experimental: { adapter: true },
   engine: "js",
   async adapter() {
-    const url = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
+    const url = new URL(process.env.DATABASE_URL!);
     // Pass the parts, not a connectionString: with a connectionString the adapter's shadow database is
     // the main one (P3006).
     return new PrismaPg({
