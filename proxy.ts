@@ -16,4 +16,6 @@ export function proxy(req: NextRequest) {
   return NextResponse.redirect(url);
 }
 
-export const config = { matcher: ["/((?!_next/|favicon.svg|.*\\.(?:svg|png|ico|css|js)$).*)"] };
+// api/uploads is left out: with a proxy match Next buffers (clones) the request body in memory and cuts
+// it at 10 MB; the upload route streams attachments to disk and checks the session itself.
+export const config = { matcher: ["/((?!_next/|api/uploads|favicon.svg|.*\\.(?:svg|png|ico|css|js)$).*)"] };

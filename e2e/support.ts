@@ -30,3 +30,59 @@ export async function signInLocal(page: Page, who: { email: string; password: st
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
 }
+
+/**
+ * Runs SQL directly on the end-to-end database, for tests that seed rows no page creates quickly
+ * (e.g. thousands of sends for history). Local databases only.
+ */
+export async function e2eSql<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const { default: pg } = await import("pg");
+  const host = new URL(E2E.databaseUrl).hostname;
+  if (!["127.0.0.1", "localhost", "::1"].includes(host)) throw new Error(`refusing a non-local e2e database: ${host}`);
+  const client = new pg.Client({ connectionString: E2E.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates a local (password) account with a role, so a test can sign in as a sender or an auditor. */
+export async function createLocalUser(who: { email: string; name: string; password: string; role: "admin" | "sender" | "auditor" }): Promise<string> {
+  const { hash } = await import("@node-rs/argon2");
+  const id = `e2e${Math.random().toString(36).slice(2, 12)}`;
+  // argon2id (the library default), with the portal's parameters (lib/auth/password.ts).
+  const passwordHash = await hash(who.password, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  await e2eSql(`insert into "User"(id, email, name, role, "passwordHash", "updatedAt") values ($1, $2, $3, $4::"Role", $5, now())`, [id, who.email, who.name, who.role, passwordHash]);
+  return id;
+}
+
+/** A file of random bytes in the test's output folder (never committed) and its SHA-256. */
+export async function randomFile(dir: string, name: string, bytes: number): Promise<{ path: string; sha256: string }> {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const { createHash, randomBytes } = await import("node:crypto");
+  await mkdir(dir, { recursive: true });
+  const data = randomBytes(bytes);
+  const file = path.join(dir, name);
+  await writeFile(file, data);
+  return { path: file, sha256: createHash("sha256").update(data).digest("hex") };
+}
+
+/** Calls the sandbox's control API (faults, seed, messages) from a test, trusting the sandbox's CA. */
+export async function sandboxControl<T = unknown>(p: string, body?: unknown): Promise<T> {
+  const sb = (await sandbox()) as SandboxInfo & { caFile: string };
+  const { request } = await import("node:https");
+  const ca = await readFile(sb.caFile, "utf8");
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const req = request(`${sb.controlUrl}${p}`, { method: payload ? "POST" : "GET", ca, headers: payload ? { "content-type": "application/json" } : {} }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => ((res.statusCode ?? 500) < 300 ? resolve((text ? JSON.parse(text) : undefined) as T) : reject(new Error(`sandbox control ${p}: HTTP ${res.statusCode} ${text}`))));
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}

@@ -3,6 +3,8 @@ import { env } from "./env";
 import { issueSetupCodeIfUnclaimed } from "./auth/setup-code";
 import { provisionTenantsFromFile } from "./tenants/provision-from-file";
 import { logError, logInfo } from "./log";
+import { startOutboxWorker } from "./outbox/worker";
+import { startPurgeJob } from "./history/purge-job";
 
 /** Runs once when the portal server starts (instrumentation.ts). */
 export async function startup(): Promise<void> {
@@ -15,6 +17,10 @@ export async function startup(): Promise<void> {
       logError(`could not provision tenants from ${e.PORTAL_TENANTS_FILE}`, err);
     }
   }
+  // Send history retention: purges at start and hourly (lib/history/purge-job.ts).
+  startPurgeJob();
+  // The outbox worker runs in every portal process; SKIP LOCKED claims keep sends exactly-once.
+  startOutboxWorker();
   const code = await issueSetupCodeIfUnclaimed();
   if (code) {
     const url = `${e.PORTAL_URL.replace(/\/$/, "")}/setup`;

@@ -50,7 +50,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <ul className="text-sm">
             {s.expiring.map((t) => (
               <li key={t.id}>
-                {t.name}: {t.credentialKind} expires {t.credentialExpires?.toISOString().slice(0, 10)}
+                {user.role === "admin" ? <Link className="text-brand-600 underline" href={`/setup/${t.id}/credential`}>{t.name}</Link> : t.name}: {t.credentialKind} expires {t.credentialExpires?.toISOString().slice(0, 10)}
               </li>
             ))}
           </ul>

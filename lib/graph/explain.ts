@@ -40,7 +40,12 @@ const AADSTS: Record<number, (f: ErrorFacts) => Explanation> = {
   54005: () => e("The sign-in code was already used", "Each authorization code can be redeemed once (AADSTS54005).", "Start the sign-in again from the portal's sign-in page."),
   50011: () => e("The redirect URI is not registered", "The app registration does not list the portal's callback URL (AADSTS50011).", "Add <portal URL>/api/auth/callback/microsoft as a Web redirect URI on the app registration."),
   70008: () => e("Your Microsoft sign-in has expired", "The stored sign-in (refresh token) expired or was revoked (AADSTS70008).", "Sign in with Microsoft again to keep sending as yourself."),
+  65004: () => e("Consent was declined", "The administrator cancelled or declined the consent request (AADSTS65004), so the app has no permissions yet.", "Open admin consent again and choose Accept, or grant consent in Entra ID → App registrations → API permissions → Grant admin consent."),
+  90094: () => e("An administrator must grant consent", "The account that signed in may not grant these permissions for the organization (AADSTS90094): application permissions on Microsoft Graph need a Global Administrator or Privileged Role Administrator.", "Sign in with such an administrator, or ask one to open the consent link."),
   700082: () => e("Your Microsoft sign-in has expired", "The stored sign-in expired after a long time unused (AADSTS700082).", "Sign in with Microsoft again to keep sending as yourself."),
+  50173: () => e("Your Microsoft sign-in was revoked", "Your sessions were revoked, or your password changed, so the stored sign-in no longer works (AADSTS50173).", "Sign in with Microsoft again to keep sending as yourself."),
+  70000: () => e("Your Microsoft sign-in is no longer valid", "Entra ID refused the stored sign-in (AADSTS70000).", "Sign in with Microsoft again to keep sending as yourself."),
+  9002313: () => e("Your Microsoft sign-in is no longer valid", "Entra ID did not recognise the stored sign-in (AADSTS9002313).", "Sign in with Microsoft again to keep sending as yourself."),
 };
 
 export function explainError(f: ErrorFacts): Explanation {

@@ -17,6 +17,7 @@ import { applySeed } from "./entra/seed-apply";
 import { addCertificate, addSecret, SeedError } from "./entra/seed-input";
 import { entraState } from "./entra/state";
 import { readBody, sendJson, type Ctx, type Router } from "./http";
+import { RunInputError, runPowerShell } from "./powershell/run";
 
 const hooks = new WeakMap<SandboxContext, (() => void)[]>();
 
@@ -131,6 +132,7 @@ export function registerControlRoutes(router: Router, ctx: SandboxContext, opts:
     sendJson(c.res, 200, { faults: ctx.faults });
   }));
   router.on("GET", "/_sandbox/faults", (c) => sendJson(c.res, 200, { faults: ctx.faults }));
+  router.on("POST", "/_sandbox/powershell/run", guarded(async (c) => { try { sendJson(c.res, 200, await runPowerShell(ctx, await readJson(c))); } catch (e) { if (e instanceof RunInputError) throw new BadInput(e.fields, e.message); throw e; } }));
   router.on("POST", "/_sandbox/clock", guarded(async (c) => {
     const b = await readJson(c);
     if (b.reset === true) ctx.clock.reset();

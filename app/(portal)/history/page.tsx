@@ -1,17 +1,95 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
+import { DailyChart } from "@/components/history/daily-chart";
+import { FilterForm } from "@/components/history/filter-form";
+import { SenderVolume } from "@/components/history/sender-volume";
+import { SendsTable } from "@/components/history/sends-table";
 import { pageUser } from "@/lib/auth/page-user";
+import { AppError } from "@/lib/errors";
+import { findSends, type SendPage } from "@/lib/history/find-sends";
+import { EXCHANGE_LIMITS, sendStats } from "@/lib/history/send-stats";
+import { filterErrors, filterQuery, historyFilterSchema, pageSchema, paramsRecord } from "@/lib/schemas/history";
+import { listTenants } from "@/lib/tenants/list-tenants";
 
 export const metadata: Metadata = { title: "History" };
 
-export default async function HistoryPage() {
-  await pageUser();
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function HistoryPage({ searchParams }: { searchParams: SearchParams }) {
+  const user = await pageUser();
+  const raw = paramsRecord(await searchParams);
+  const parsed = historyFilterSchema.safeParse(raw);
+  const paging = pageSchema.safeParse(raw);
+  const errors = { ...(parsed.success ? {} : filterErrors(parsed.error)), ...(paging.success ? {} : filterErrors(paging.error)) };
+  const seesAll = user.role !== "sender";
+  const tenants = seesAll ? (await listTenants(user)).map((t) => ({ id: t.id, name: t.name })) : null;
+
+  let page: SendPage | null = null;
+  let stats: Awaited<ReturnType<typeof sendStats>> | null = null;
+  if (parsed.success && paging.success) {
+    try {
+      [page, stats] = await Promise.all([findSends(user, parsed.data, paging.data), sendStats(user, parsed.data)]);
+    } catch (err) {
+      if (!(err instanceof AppError) || !err.fields) throw err;
+      Object.assign(errors, err.fields);
+    }
+  }
+  const q = parsed.success ? filterQuery(raw) : "";
+  const sep = q ? "&" : "?";
+
   return (
     <>
-      <PageHeader title="History" description="Every send and every Graph attempt, searchable and exportable." />
-      <Card>
-        <p className="text-sm">This part of the portal is not in this release yet. Follow the project&apos;s issue tracker for its progress.</p>
+      <PageHeader
+        title="History"
+        description={seesAll ? "Every send from every tenant, with each Graph attempt. Filters live in the address bar: share the link to share the view." : "Your sends and every Graph attempt made for them."}
+        actions={
+          parsed.success ? (
+            <div className="flex gap-2">
+              <a className={buttonClass("secondary")} href={`/api/history/export${q}${sep}format=csv`} download>
+                Export CSV
+              </a>
+              <a className={buttonClass("secondary")} href={`/api/history/export${q}${sep}format=json`} download>
+                Export JSON
+              </a>
+            </div>
+          ) : null
+        }
+      />
+      <Card className="mb-4">
+        <FilterForm values={raw} errors={errors} tenants={tenants} showActor={seesAll} />
+        {Object.keys(errors).length > 0 ? (
+          <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-300">
+            Check the highlighted filters{errors.cursor ? ": that page link is damaged, start again from the first page" : ""}.
+          </p>
+        ) : null}
       </Card>
+      {page ? (
+        <Card className="mb-4" title="Sends">
+          <SendsTable
+            rows={page.rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), attachmentCount: Number(r.attachmentCount) }))}
+          />
+          <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center gap-2 text-sm">
+            {raw.cursor ? <Link className={buttonClass("ghost")} href={`/history${q}`}>Newest</Link> : null}
+            {page.prev ? <Link className={buttonClass("secondary")} href={`/history${q}${sep}cursor=${page.prev}&dir=prev`}>← Newer</Link> : null}
+            {page.next ? <Link className={buttonClass("secondary")} href={`/history${q}${sep}cursor=${page.next}`}>Older →</Link> : null}
+          </nav>
+        </Card>
+      ) : null}
+      {stats ? (
+        <div className="grid gap-4 lg:grid-cols-[3fr_2fr]">
+          <Card title={`Sends per day, ${stats.range.from} to ${stats.range.to}`}>
+            <DailyChart bars={stats.bars} />
+          </Card>
+          <Card title="Sender volume against Exchange limits">
+            <p className="mb-3 text-xs text-slate-600 dark:text-slate-400">
+              Exchange Online allows each mailbox {EXCHANGE_LIMITS.messagesPerMinute} messages a minute and {EXCHANGE_LIMITS.recipientsPerDay.toLocaleString("en-US")} recipients a day.
+            </p>
+            <SenderVolume rows={stats.senders} limits={EXCHANGE_LIMITS} />
+          </Card>
+        </div>
+      ) : null}
     </>
   );
 }

@@ -29,6 +29,14 @@ export default async function SettingsPage() {
             </Link>
           </Card>
         ) : null}
+        {user.role === "admin" || user.role === "auditor" ? (
+          <Card title="Send history retention">
+            <p className="mb-2 text-sm">How many days each tenant&apos;s sends are kept, and whether bodies are kept at all.</p>
+            <Link href="/settings/retention" className="text-sm text-brand-600 underline">
+              Retention settings
+            </Link>
+          </Card>
+        ) : null}
       </div>
     </>
   );

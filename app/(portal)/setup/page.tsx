@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { buttonClass } from "@/components/ui/button";
 import { Badge, Card, PageHeader } from "@/components/ui/card";
 import Link from "next/link";
 import { pageUser } from "@/lib/auth/page-user";
@@ -6,11 +7,12 @@ import { currentUser } from "@/lib/auth/session";
 import { hasAdmin } from "@/lib/auth/setup-code";
 import { CLOUDS } from "@/lib/tenants/clouds";
 import { listTenants } from "@/lib/tenants/list-tenants";
+import { wizardProgress } from "@/lib/tenants/wizard/wizard-progress";
 import { ClaimForm } from "./claim-form";
 
 export const metadata: Metadata = { title: "Setup" };
 
-export default async function SetupPage() {
+export default async function SetupPage({ searchParams }: { searchParams: Promise<{ consent?: string }> }) {
   if (!(await hasAdmin())) {
     return (
       <div className="rounded-lg border border-slate-200 bg-white p-8 shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -36,9 +38,20 @@ export default async function SetupPage() {
   }
   const user = await pageUser(["admin"]);
   const tenants = await listTenants(user);
+  const progress = await wizardProgress(user);
+  const { consent } = await searchParams;
   return (
     <>
-      <PageHeader title="Tenants" description="Each Microsoft 365 tenant the portal sends for, with its app registration, credential, consent and sender restriction." />
+      <PageHeader
+        title="Tenants"
+        description="Each Microsoft 365 tenant the portal sends for, with its app registration, credential, consent and sender restriction."
+        actions={<Link href="/setup/new" className={buttonClass()}>Add tenant</Link>}
+      />
+      {consent === "invalid" ? (
+        <p role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+          An admin consent answer was ignored: it was not started by you from this portal, or it came back too late. Start admin consent again from the tenant&apos;s setup.
+        </p>
+      ) : null}
       {tenants.length === 0 ? (
         <Card>
           <p className="text-sm">No tenant is connected yet. The setup wizard will walk you through registering the Entra ID app, consent and restricting sender mailboxes.</p>
@@ -62,6 +75,12 @@ export default async function SetupPage() {
                   <dt className="text-slate-500">Source</dt>
                   <dd>{t.source === "config" ? "configuration file" : "setup wizard"}</dd>
                 </dl>
+                <p className="mt-3 flex gap-2">
+                  {progress.get(t.id) !== "done" ? (
+                    <Link href={`/setup/${t.id}`} className={buttonClass("primary", "!px-3 !py-1")} aria-label={`Continue setup of ${t.name}`}>Continue setup</Link>
+                  ) : null}
+                  <Link href={`/setup/${t.id}/tenant`} className={buttonClass("secondary", "!px-3 !py-1")} aria-label={`Edit ${t.name}`}>Edit</Link>
+                </p>
               </Card>
             </li>
           ))}

@@ -1,10 +1,10 @@
 -- Send history (issue 5): full-text search over subject and addresses, and the keyset indexes the
--- history list and export walk. Every list query orders by ("createdAt" DESC, "id" DESC); each index
+-- history list and export walk. Every list query orders by ("createdAt" DESC, "id" DESC), and each index
 -- below ends with those two columns so a page is an index range scan that stops after N rows.
 
--- Immutable so it can feed a generated column. Addresses are split on punctuation as well as kept
--- whole-ish ("ada.lovelace@contoso.com" → ada lovelace contoso com), so a search for part of an
--- address, a domain or a subject word matches; the 'simple' configuration keeps names unstemmed.
+-- Immutable so it can feed a generated column. Addresses are split on punctuation ("ada.lovelace@contoso.com"
+-- becomes ada lovelace contoso com), so a search for part of an address, a domain or a subject word
+-- matches, and the simple configuration keeps names unstemmed.
 CREATE FUNCTION "send_search_vector"(subject TEXT, from_address TEXT, to_addresses TEXT[], cc_addresses TEXT[], bcc_addresses TEXT[])
 RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -37,3 +37,6 @@ CREATE INDEX "Send_actorUserId_createdAt_id_idx" ON "Send"("actorUserId", "creat
 
 -- Recipient filter: one GIN index over To, Cc and Bcc together (queried as the same expression with @>).
 CREATE INDEX "Send_recipients_idx" ON "Send" USING GIN (("toAddresses" || "ccAddresses" || "bccAddresses"));
+
+-- Sender filter: addresses compare case-insensitively (Exchange does), so the index is on lower().
+CREATE INDEX "Send_fromAddress_lower_createdAt_id_idx" ON "Send"(lower("fromAddress"), "createdAt" DESC, "id" DESC);

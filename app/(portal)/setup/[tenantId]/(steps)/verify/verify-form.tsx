@@ -1,0 +1,42 @@
+"use client";
+import Link from "next/link";
+import { useActionState } from "react";
+import { Button, buttonClass } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
+import { idle } from "@/lib/action-state";
+import { verifyAction } from "./actions";
+
+export function VerifyForm({ tenantId, next }: { tenantId: string; next: string }) {
+  const [state, formAction, pending] = useActionState(verifyAction, idle);
+  const v = state.status === "ok" ? state.data : undefined;
+  return (
+    <form action={formAction} className="space-y-4">
+      <input type="hidden" name="tenantId" value={tenantId} />
+      <Button type="submit" disabled={pending}>{pending ? "Asking Entra ID for a token…" : "Verify now"}</Button>
+      <FormMessage state={state} />
+      {v ? (
+        <div className="space-y-3 text-sm">
+          <p role="status">
+            Entra ID issued an app-only token. Granted application permissions (roles): <strong data-testid="granted-roles">{v.roles.length ? v.roles.join(", ") : "none"}</strong>.
+          </p>
+          {v.missingMailSend ? (
+            <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
+              Mail.Send (application) is missing: the app cannot send. Grant admin consent (previous step), then verify again.
+            </p>
+          ) : null}
+          {v.missingReadWrite ? <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">Mail.ReadWrite is missing: attachments of 3 MB and more will fail until it is consented.</p> : null}
+          {v.unrestricted ? (
+            <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">
+              Mail.Send is granted tenant-wide with no restriction proved yet: <strong>this app can send as every mailbox</strong>. Restrict it to the sender mailboxes next.
+            </p>
+          ) : null}
+          <details open>
+            <summary className="cursor-pointer font-medium">The token&apos;s claims (decoded for display only)</summary>
+            <pre className="mt-2 overflow-auto rounded bg-slate-950 p-3 text-xs text-slate-100">{JSON.stringify(v.claims, null, 2)}</pre>
+          </details>
+          <Link className={buttonClass()} href={next}>Continue</Link>
+        </div>
+      ) : null}
+    </form>
+  );
+}

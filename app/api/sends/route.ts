@@ -1,0 +1,19 @@
+import { NextResponse } from "next/server";
+import { route } from "@/lib/api";
+import { AppError } from "@/lib/errors";
+import { createSend } from "@/lib/sends/create-send";
+import { kickSend } from "@/lib/outbox/worker";
+
+// Queues a send (the compose schema as JSON) and hands it to this instance's outbox worker at once.
+export const POST = route({ roles: ["admin", "sender"] }, async ({ req, user }) => {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    throw new AppError("INVALID_JSON", { userMessage: "The request body is not valid JSON.", status: 400 });
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new AppError("INVALID_JSON", { userMessage: "Send a JSON object.", status: 400 });
+  const { id } = await createSend({ ...(body as Record<string, unknown>), actor: user });
+  kickSend(id);
+  return NextResponse.json({ id, status: "queued" }, { status: 201 });
+});

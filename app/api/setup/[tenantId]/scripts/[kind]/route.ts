@@ -1,0 +1,21 @@
+import { route } from "@/lib/api";
+import { notFound } from "@/lib/errors";
+import { loadWizardTenant } from "@/lib/tenants/wizard/load-wizard-tenant";
+import { tenantScript, type ScriptKind } from "@/lib/tenants/wizard/tenant-scripts";
+
+const KINDS: ScriptKind[] = ["register-ps", "register-az", "certificate", "policy", "rbac"];
+
+/** Downloads a generated script as a .ps1 / .sh file (the same text the page shows). */
+export const GET = route({ roles: ["admin"] }, async ({ user, params }) => {
+  const kind = String(params.kind) as ScriptKind;
+  if (!KINDS.includes(kind)) throw notFound("That script");
+  const t = await loadWizardTenant(user, String(params.tenantId));
+  const s = tenantScript(t, kind);
+  return new Response(s.text, {
+    headers: {
+      "content-type": s.language === "bash" ? "text/x-shellscript; charset=utf-8" : "text/plain; charset=utf-8",
+      "content-disposition": `attachment; filename="${s.filename}"`,
+      "cache-control": "no-store",
+    },
+  });
+});

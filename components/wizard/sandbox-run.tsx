@@ -1,0 +1,40 @@
+"use client";
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
+import { idle, type ActionState } from "@/lib/action-state";
+
+export interface RunResult { transcript: string; ok: boolean; errors: number; clientId?: string }
+
+/**
+ * "Run in the sandbox": the sandbox executes the generated script and answers the console transcript.
+ * The transcript is shown here once and not kept (it may show a client secret, as a real console would).
+ */
+export function SandboxRun({ action, tenantId, kind, label = "Run in the sandbox" }: {
+  action: (prev: ActionState<RunResult>, data: FormData) => Promise<ActionState<RunResult>>;
+  tenantId: string;
+  kind: string;
+  label?: string;
+}) {
+  const [state, formAction, pending] = useActionState(action, idle);
+  const run = state.status === "ok" ? state.data : undefined;
+  return (
+    <form action={formAction} className="mt-3 space-y-2">
+      <input type="hidden" name="tenantId" value={tenantId} />
+      <input type="hidden" name="kind" value={kind} />
+      <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Running…" : label}</Button>
+      <FormMessage state={state} />
+      {run ? (
+        <div>
+          <p className="text-sm" role="status">
+            {run.ok ? "The script ran without errors." : `The script reported ${run.errors} error${run.errors === 1 ? "" : "s"}.`}
+            {run.clientId ? ` The application (client) ID ${run.clientId} was filled in.` : ""}
+          </p>
+          <pre role="log" aria-label="Sandbox console transcript" tabIndex={0} className="mt-1 max-h-80 overflow-auto rounded bg-black p-3 text-xs text-green-200">
+            {run.transcript}
+          </pre>
+        </div>
+      ) : null}
+    </form>
+  );
+}

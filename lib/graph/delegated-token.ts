@@ -1,0 +1,81 @@
+import "server-only";
+import { ConfidentialClientApplication } from "@azure/msal-node";
+import { db } from "../db";
+import { decryptSecret, encryptSecret } from "../crypto";
+import { AppError } from "../errors";
+import { REFRESH_TOKEN_PURPOSE } from "../auth/options";
+import { msalConfiguration } from "./tokens";
+import { toGraphAppError } from "./errors";
+import type { TenantAccess } from "./tenant-access";
+
+/**
+ * Delegated Mail.Send tokens for a person who signed in with Microsoft: MSAL's acquireTokenByRefreshToken
+ * with the tenant's confidential client and the refresh token kept (encrypted) at sign-in. Entra returns a
+ * new refresh token on every use; it replaces the stored one, encrypted again. A throwaway MSAL client per
+ * refresh keeps one person's tokens out of the shared per-tenant cache; access tokens are reused from a
+ * small in-process cache until five minutes before they expire.
+ *
+ * An expired or revoked grant (invalid_grant: AADSTS70008, 50173, 700082 …) becomes an AppError whose
+ * message says to sign in with Microsoft again — never a 500.
+ */
+const cache = new Map<string, { token: string; expiresAt: number; version: string }>();
+
+export const providerFor = (tenantId: string) => `microsoft:${tenantId}`;
+
+export function delegatedScopes(t: Pick<TenantAccess, "graphUrl">): string[] {
+  return [`${new URL(t.graphUrl).origin}/Mail.Send`];
+}
+
+function signInAgain(detail: string): AppError {
+  return new AppError("invalid_grant", {
+    userMessage: `Your Microsoft sign-in for sending as yourself is missing or has expired. ${detail} Sign in with Microsoft again, then send.`,
+    status: 409,
+  });
+}
+
+/** Reads the rotated refresh token out of a throwaway MSAL cache (MSAL does not return it directly). */
+function rotatedRefreshToken(app: ConfidentialClientApplication): string | null {
+  const data = JSON.parse(app.getTokenCache().serialize()) as { RefreshToken?: Record<string, { secret?: string }> };
+  const first = Object.values(data.RefreshToken ?? {})[0];
+  return first?.secret ?? null;
+}
+
+export async function delegatedToken(t: TenantAccess, userId: string, opts: { skipCache?: boolean } = {}): Promise<string> {
+  const key = `${t.id}:${userId}`;
+  const hit = cache.get(key);
+  if (!opts.skipCache && hit && hit.version === t.version && hit.expiresAt - Date.now() > 300_000) return hit.token;
+
+  const account = await db().account.findFirst({
+    where: { userId, provider: providerFor(t.id), refreshTokenCipher: { not: null } },
+    select: { id: true, refreshTokenCipher: true },
+    orderBy: { updatedAt: "desc" },
+  });
+  if (!account?.refreshTokenCipher) throw signInAgain("The portal holds no Microsoft sign-in for you in this tenant.");
+  const refreshToken = decryptSecret(account.refreshTokenCipher, REFRESH_TOKEN_PURPOSE);
+
+  const app = new ConfidentialClientApplication(msalConfiguration(t));
+  let result;
+  try {
+    result = await app.acquireTokenByRefreshToken({ refreshToken, scopes: delegatedScopes(t), forceCache: true });
+  } catch (err) {
+    const e = toGraphAppError(err, {});
+    if (e.code === "invalid_grant" || /^AADSTS(70008|50173|700082|70000|9002313|65001|50076|50079)$/.test(e.code)) {
+      cache.delete(key);
+      const again = /Sign in with Microsoft again/.test(e.userMessage) ? "" : " Sign in with Microsoft again to keep sending as yourself.";
+      throw new AppError(e.code, { userMessage: `${e.userMessage.trim()}${again}`, status: 409, details: e.details, cause: err });
+    }
+    throw e;
+  }
+  if (!result?.accessToken) throw signInAgain("Microsoft returned no access token.");
+  const rotated = rotatedRefreshToken(app);
+  if (rotated && rotated !== refreshToken) {
+    await db().account.update({ where: { id: account.id }, data: { refreshTokenCipher: encryptSecret(rotated, REFRESH_TOKEN_PURPOSE) } });
+  }
+  cache.set(key, { token: result.accessToken, expiresAt: result.expiresOn?.getTime() ?? Date.now() + 3000_000, version: t.version });
+  return result.accessToken;
+}
+
+/** Whether the person has a stored grant for delegated sending in the tenant (for the compose page). */
+export async function hasDelegatedGrant(tenantId: string, userId: string): Promise<boolean> {
+  return (await db().account.count({ where: { userId, provider: providerFor(tenantId), refreshTokenCipher: { not: null } } })) > 0;
+}

@@ -1,0 +1,62 @@
+import "server-only";
+import { db } from "../db";
+import type { SessionUser } from "../auth/session";
+import { notFound } from "../errors";
+
+export interface AttachmentView {
+  name: string;
+  size: number | null;
+  contentType: string | null;
+}
+
+export interface HeaderView {
+  name: string;
+  value: string;
+}
+
+function asAttachments(v: unknown): AttachmentView[] {
+  if (!Array.isArray(v)) return [];
+  return v.map((a: Record<string, unknown>) => ({
+    name: typeof a?.name === "string" ? a.name : "(unnamed)",
+    size: typeof a?.size === "number" ? a.size : typeof a?.sizeBytes === "number" ? a.sizeBytes : null,
+    contentType: typeof a?.contentType === "string" ? a.contentType : null,
+  }));
+}
+
+function asHeaders(v: unknown): HeaderView[] {
+  if (Array.isArray(v)) {
+    return v
+      .filter((h): h is Record<string, unknown> => typeof h === "object" && h !== null)
+      .map((h) => ({ name: String(h.name ?? ""), value: String(h.value ?? "") }));
+  }
+  if (v && typeof v === "object") return Object.entries(v).map(([name, value]) => ({ name, value: String(value) }));
+  return [];
+}
+
+/**
+ * One send as sent, with every Graph attempt. Senders may open only their own sends; a send they may
+ * not see is "not found" (not "forbidden"), so ids of other people's sends reveal nothing.
+ */
+export async function findSend(actor: SessionUser, id: string) {
+  const scope = actor.role === "admin" || actor.role === "auditor" ? {} : { actorUserId: actor.id };
+  const s = await db().send.findFirst({
+    where: { id, ...scope },
+    select: {
+      id: true, createdAt: true, updatedAt: true, completedAt: true, status: true, mode: true, fromAddress: true,
+      toAddresses: true, ccAddresses: true, bccAddresses: true, recipientCount: true, subject: true, bodyType: true,
+      body: true, sizeBytes: true, attachments: true, headers: true, importance: true, saveToSent: true,
+      errorCode: true, errorMessage: true, attemptCount: true, nextAttemptAt: true,
+      tenant: { select: { id: true, name: true, metadataOnly: true } },
+      actorUser: { select: { email: true, name: true } },
+      apiKey: { select: { name: true, displayPrefix: true } },
+      attempts: {
+        orderBy: { number: "asc" },
+        select: { id: true, number: true, startedAt: true, durationMs: true, httpStatus: true, graphCode: true, message: true, requestId: true, clientRequestId: true, retryAfterMs: true, outcome: true },
+      },
+    },
+  });
+  if (!s) throw notFound("That send");
+  return { ...s, attachments: asAttachments(s.attachments), headers: asHeaders(s.headers) };
+}
+
+export type SendDetail = Awaited<ReturnType<typeof findSend>>;

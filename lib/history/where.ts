@@ -1,0 +1,49 @@
+import "server-only";
+import { Prisma } from "@/generated/prisma/client";
+import type { SessionUser } from "../auth/session";
+import type { HistoryFilter } from "../schemas/history";
+import { pgTimestamp } from "./cursor";
+
+/**
+ * Who may see which sends, as SQL: senders see the sends they made; auditors and admins see every
+ * tenant's. Every history query (list, detail, export, chart, volume) starts from this.
+ */
+export function scopeSql(actor: SessionUser): Prisma.Sql {
+  if (actor.role === "admin" || actor.role === "auditor") return Prisma.sql`TRUE`;
+  return Prisma.sql`s."actorUserId" = ${actor.id}`;
+}
+
+/**
+ * Search words → a prefix tsquery ("invo lovel" → invo:* & lovel:*). Only letters and digits reach
+ * to_tsquery, so no input can inject tsquery syntax; the document side splits on the same characters
+ * (migration 20261128210500).
+ */
+export function searchQuery(q: string): string | null {
+  const words = (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 12);
+  return words.length ? words.map((w) => `${w}:*`).join(" & ") : null;
+}
+
+/** The WHERE clause of a filtered history view (alias `s` for "Send"), always scoped to the actor. */
+export function filterSql(actor: SessionUser, f: HistoryFilter): Prisma.Sql {
+  const parts: Prisma.Sql[] = [scopeSql(actor)];
+  if (f.status) parts.push(Prisma.sql`s."status" = ${f.status}::"SendStatus"`);
+  if (f.mode) parts.push(Prisma.sql`s."mode" = ${f.mode}::"SendMode"`);
+  if (f.tenant) parts.push(Prisma.sql`s."tenantId" = ${f.tenant}`);
+  if (f.sender) parts.push(Prisma.sql`lower(s."fromAddress") = ${f.sender}`);
+  // The same expression as the GIN index "Send_recipients_idx", so the planner can use it.
+  if (f.recipient) parts.push(Prisma.sql`(s."toAddresses" || s."ccAddresses" || s."bccAddresses") @> ARRAY[${f.recipient}]::text[]`);
+  if (f.actor) parts.push(Prisma.sql`s."actorUserId" IN (SELECT u.id FROM "User" u WHERE lower(u.email) = ${f.actor})`);
+  if (f.key) parts.push(Prisma.sql`s."apiKeyId" IN (SELECT k.id FROM "ApiKey" k WHERE k.name = ${f.key} OR k."displayPrefix" = ${f.key})`);
+  if (f.from) parts.push(Prisma.sql`s."createdAt" >= ${`${f.from}T00:00:00`}::timestamp(3)`);
+  if (f.to) parts.push(Prisma.sql`s."createdAt" < (${`${f.to}T00:00:00`}::timestamp(3) + interval '1 day')`);
+  const tsq = f.q ? searchQuery(f.q) : null;
+  if (tsq) parts.push(Prisma.sql`s."searchVector" @@ to_tsquery('simple', ${tsq})`);
+  else if (f.q) parts.push(Prisma.sql`FALSE`); // only punctuation: nothing can match
+  return Prisma.join(parts, " AND ");
+}
+
+export function afterSql(c: { createdAt: Date; id: string }, dir: "next" | "prev"): Prisma.Sql {
+  return dir === "next"
+    ? Prisma.sql`(s."createdAt", s.id) < (${pgTimestamp(c.createdAt)}::timestamp(3), ${c.id})`
+    : Prisma.sql`(s."createdAt", s.id) > (${pgTimestamp(c.createdAt)}::timestamp(3), ${c.id})`;
+}

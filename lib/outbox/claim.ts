@@ -1,0 +1,89 @@
+import "server-only";
+import { db } from "../db";
+import type { PaceLimits } from "./options";
+
+/**
+ * Claims due sends for one worker: FOR UPDATE SKIP LOCKED, so two workers (in one portal or in several
+ * instances on the same database) never take the same send. Each candidate is paced per sender mailbox
+ * with the MailboxPace row, locked FOR UPDATE so every instance sees the same counts: at most
+ * `concurrent` sends of a mailbox in flight (counted from the sends themselves, so a crashed worker
+ * cannot leak a slot), `perMinute` per rolling minute window and `recipientsPerDay` per day. A send that
+ * must wait gets nextAttemptAt and stays queued. Times come from the database clock (now()).
+ */
+interface Candidate {
+  id: string;
+  tenantId: string;
+  address: string;
+  recipientCount: number;
+  now: Date;
+}
+
+interface PaceRow {
+  windowStart: Date;
+  sentInWindow: number;
+  recipientsToday: number;
+  dayStart: Date;
+}
+
+export async function claimSends(workerId: string, o: { limit: number; leaseMs: number; pace: PaceLimits; only?: string }): Promise<string[]> {
+  if (o.limit <= 0) return [];
+  return db().$transaction(async (tx) => {
+    const only = o.only ?? null;
+    const rows = await tx.$queryRaw<Candidate[]>`
+      SELECT id, "tenantId", lower("fromAddress") AS address, "recipientCount", now() AS now
+      FROM "Send"
+      WHERE status IN ('queued', 'retrying') AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= now())
+        AND (${only}::text IS NULL OR id = ${only}::text)
+      ORDER BY "createdAt"
+      LIMIT ${o.limit}
+      FOR UPDATE SKIP LOCKED`;
+    const claimed: string[] = [];
+    // Pace rows are locked in one global order (tenant, address), so two workers never deadlock.
+    const key = (x: Candidate) => `${x.tenantId}\u0000${x.address}`;
+    rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+    for (const r of rows) {
+      const now = r.now.getTime();
+      await tx.$executeRaw`INSERT INTO "MailboxPace" ("tenantId", address) VALUES (${r.tenantId}, ${r.address}) ON CONFLICT DO NOTHING`;
+      const [p] = await tx.$queryRaw<PaceRow[]>`
+        SELECT "windowStart", "sentInWindow", "recipientsToday", "dayStart" FROM "MailboxPace"
+        WHERE "tenantId" = ${r.tenantId} AND address = ${r.address} FOR UPDATE`;
+      const [{ n: inFlight } = { n: 0 }] = await tx.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM "Send"
+        WHERE status = 'sending' AND "tenantId" = ${r.tenantId} AND lower("fromAddress") = ${r.address} AND "lockedUntil" > now()`;
+      const sameWindow = !!p && now - p.windowStart.getTime() < 60_000;
+      const windowStart = sameWindow ? p.windowStart.getTime() : now;
+      const sentInWindow = sameWindow ? p.sentInWindow : 0;
+      const sameDay = !!p && now - p.dayStart.getTime() < 86_400_000;
+      const dayStart = sameDay ? p.dayStart.getTime() : now;
+      const recipientsToday = sameDay ? p.recipientsToday : 0;
+
+      let waitUntil: number | null = null;
+      if (inFlight >= o.pace.concurrent) waitUntil = now + 1_000;
+      else if (sentInWindow >= o.pace.perMinute) waitUntil = windowStart + 60_000;
+      else if (recipientsToday + r.recipientCount > o.pace.recipientsPerDay) waitUntil = dayStart + 86_400_000;
+      if (waitUntil !== null) {
+        await tx.$executeRaw`UPDATE "MailboxPace" SET "nextAllowedAt" = ${new Date(waitUntil)}, "inFlight" = ${inFlight} WHERE "tenantId" = ${r.tenantId} AND address = ${r.address}`;
+        await tx.$executeRaw`UPDATE "Send" SET "nextAttemptAt" = ${new Date(waitUntil)}, "updatedAt" = now() WHERE id = ${r.id}`;
+        continue;
+      }
+      await tx.$executeRaw`
+        UPDATE "MailboxPace" SET "windowStart" = ${new Date(windowStart)}, "sentInWindow" = ${sentInWindow + 1},
+          "dayStart" = ${new Date(dayStart)}, "recipientsToday" = ${recipientsToday + r.recipientCount}, "inFlight" = ${inFlight + 1}, "nextAllowedAt" = now()
+        WHERE "tenantId" = ${r.tenantId} AND address = ${r.address}`;
+      await tx.$executeRaw`
+        UPDATE "Send" SET status = 'sending', "workerId" = ${workerId}, "lockedUntil" = now() + ${o.leaseMs} * interval '1 millisecond',
+          "nextAttemptAt" = NULL, "updatedAt" = now()
+        WHERE id = ${r.id}`;
+      claimed.push(r.id);
+    }
+    return claimed;
+  });
+}
+
+/** Keeps a claim alive while the worker is busy (large uploads take a while). */
+export async function renewLease(sendId: string, workerId: string, leaseMs: number): Promise<boolean> {
+  const n = await db().$executeRaw`
+    UPDATE "Send" SET "lockedUntil" = now() + ${leaseMs} * interval '1 millisecond'
+    WHERE id = ${sendId} AND "workerId" = ${workerId} AND status = 'sending'`;
+  return n > 0;
+}

@@ -1,0 +1,134 @@
+import "server-only";
+import { readFile, stat } from "node:fs/promises";
+import type { Client } from "@microsoft/microsoft-graph-client";
+import { graphCall, isTransientStatus, type CallOutcome } from "../graph/send-call";
+import { fileAttachment, graphMessage, type StoredMessage } from "../graph/send-message";
+import { uploadFileToSession } from "../graph/upload-session";
+import { graphFailure } from "../graph/errors";
+import { INLINE_TOTAL_LIMIT } from "../schemas/compose";
+import { uploadPath } from "../sends/upload-store";
+import type { AttachmentRecord } from "../sends/create-send";
+import { db } from "../db";
+import { finishAttempt, SENDING_OPERATIONS, startAttempt, type Operation } from "./attempts";
+import { progressMap } from "./progress";
+
+/**
+ * The Graph calls of one try, each logged as a SendAttempt. Under 3 MB of attachments in total: one
+ * sendMail with inline fileAttachments. Otherwise Graph's large-attachment flow: draft → small files as
+ * attachments → an upload session per file of 3 MB or more (streamed from disk) → send. When anything
+ * fails after the draft exists, the draft is deleted, so a half-built message is never sent.
+ */
+export type Delivery =
+  | { kind: "accepted" }
+  | { kind: "retry"; afterMs: number | null; code: string | null; message: string | null }
+  | { kind: "failed"; code: string; message: string | null }
+  | { kind: "uncertain"; message: string };
+
+interface Ctx {
+  sendId: string;
+  client: Client;
+  base: string;
+  timeoutMs: number;
+}
+
+function outcomeOf(op: Operation, r: CallOutcome): string {
+  if (r.ok) return op === "sendMail" || op === "send" ? "accepted" : op === "deleteDraft" ? "deleted" : "created";
+  if (r.failure?.network) return SENDING_OPERATIONS.includes(op) ? "uncertain" : "network";
+  if (r.status === 429) return "throttled";
+  if (isTransientStatus(r.status)) return "unavailable";
+  return "failed";
+}
+
+async function logged(c: Ctx, op: Operation, method: "POST" | "DELETE", path: string, body?: unknown): Promise<CallOutcome> {
+  const a = await startAttempt(c.sendId, op);
+  const r = await graphCall(c.client, { method, path, body, timeoutMs: c.timeoutMs });
+  await finishAttempt(a.id, {
+    durationMs: r.durationMs, httpStatus: r.status, graphCode: r.failure?.graphCode, message: r.failure?.message,
+    requestId: r.requestId, clientRequestId: r.clientRequestId, retryAfterMs: r.retryAfterMs, outcome: outcomeOf(op, r),
+  });
+  return r;
+}
+
+function classify(op: Operation, r: CallOutcome, timeoutMs: number): Delivery {
+  const f = r.failure;
+  if (f?.network) {
+    if (SENDING_OPERATIONS.includes(op)) {
+      return { kind: "uncertain", message: `No answer from Microsoft within ${Math.round(timeoutMs / 1000)} s after the message was handed over (${f.message ?? "network error"}).` };
+    }
+    return { kind: "retry", afterMs: null, code: "NETWORK", message: f.message ?? "network error" };
+  }
+  if (isTransientStatus(r.status)) return { kind: "retry", afterMs: r.retryAfterMs, code: f?.graphCode ?? `HTTP_${r.status}`, message: f?.message ?? null };
+  return { kind: "failed", code: f?.graphCode ?? `HTTP_${r.status}`, message: f?.message ?? null };
+}
+
+async function files(list: AttachmentRecord[]): Promise<(AttachmentRecord & { path: string })[] | string> {
+  const out: (AttachmentRecord & { path: string })[] = [];
+  for (const a of list) {
+    const p = uploadPath(a.id);
+    const st = await stat(p).catch(() => null);
+    if (!st || st.size !== a.size) return `The attachment "${a.name}" is no longer on the portal (it was removed after an earlier send). Attach it again in a new message.`;
+    out.push({ ...a, path: p });
+  }
+  return out;
+}
+
+export async function deliver(sendId: string, s: StoredMessage & { attachments: unknown; saveToSent: boolean }, client: Client, base: string, timeoutMs: number): Promise<Delivery> {
+  const c: Ctx = { sendId, client, base, timeoutMs };
+  const list = await files((Array.isArray(s.attachments) ? s.attachments : []) as AttachmentRecord[]);
+  if (typeof list === "string") return { kind: "failed", code: "ATTACHMENT_MISSING", message: list };
+  const total = list.reduce((n, a) => n + a.size, 0);
+
+  if (total < INLINE_TOTAL_LIMIT) {
+    const inline = await Promise.all(list.map(async (a) => fileAttachment(a, await readFile(a.path))));
+    const r = await logged(c, "sendMail", "POST", `${base}/sendMail`, { message: graphMessage(s, inline), saveToSentItems: s.saveToSent });
+    return r.ok ? { kind: "accepted" } : classify("sendMail", r, timeoutMs);
+  }
+
+  const draft = await logged(c, "createDraft", "POST", `${base}/messages`, graphMessage(s));
+  if (!draft.ok) return classify("createDraft", draft, timeoutMs);
+  const draftId = (draft.body as { id?: string } | null)?.id;
+  if (!draftId) return { kind: "failed", code: "NO_DRAFT_ID", message: "Graph created the draft but returned no id." };
+  await db().send.update({ where: { id: sendId }, data: { draftId } });
+  const msgPath = `${base}/messages/${encodeURIComponent(draftId)}`;
+  const progress = progressMap();
+  const bigTotal = list.filter((a) => a.size >= INLINE_TOTAL_LIMIT).reduce((n, a) => n + a.size, 0);
+  let uploadedBefore = 0;
+
+  const result = await (async (): Promise<Delivery> => {
+    for (const a of list) {
+      if (a.size < INLINE_TOTAL_LIMIT) {
+        const r = await logged(c, "attachment", "POST", `${msgPath}/attachments`, fileAttachment(a, await readFile(a.path)));
+        if (!r.ok) return classify("attachment", r, timeoutMs);
+        continue;
+      }
+      const session = await logged(c, "createUploadSession", "POST", `${msgPath}/attachments/createUploadSession`, {
+        AttachmentItem: { attachmentType: "file", name: a.name, size: a.size, contentType: a.contentType },
+      });
+      if (!session.ok) return classify("createUploadSession", session, timeoutMs);
+      const uploadUrl = (session.body as { uploadUrl?: string } | null)?.uploadUrl;
+      if (!uploadUrl) return { kind: "failed", code: "NO_UPLOAD_URL", message: "Graph returned no upload URL." };
+      const att = await startAttempt(sendId, "upload");
+      const started = performance.now();
+      try {
+        await uploadFileToSession(uploadUrl, a, (n) => progress.set(sendId, { phase: `Uploading ${a.name} to Microsoft`, uploadedBytes: uploadedBefore + n, totalBytes: bigTotal }));
+        uploadedBefore += a.size;
+        await finishAttempt(att.id, { durationMs: Math.round(performance.now() - started), httpStatus: 201, message: `${a.name}: ${a.size} bytes uploaded`, outcome: "uploaded" });
+      } catch (err) {
+        const f = graphFailure(err);
+        const code = f.graphCode ?? (f.network ? "NETWORK" : "UPLOAD_FAILED");
+        await finishAttempt(att.id, { durationMs: Math.round(performance.now() - started), httpStatus: f.httpStatus, graphCode: code, message: f.message, requestId: f.requestId, clientRequestId: f.clientRequestId, outcome: "failed" });
+        return { kind: "failed", code, message: `Uploading "${a.name}" failed: ${f.message ?? "unknown error"}` };
+      }
+    }
+    progress.set(sendId, { phase: "Sending", uploadedBytes: bigTotal, totalBytes: bigTotal });
+    const sent = await logged(c, "send", "POST", `${msgPath}/send`);
+    return sent.ok ? { kind: "accepted" } : classify("send", sent, timeoutMs);
+  })();
+
+  // Anything but a sent (or possibly sent) message: delete the draft so it can never go out half-built.
+  if (result.kind === "failed" || result.kind === "retry") {
+    await logged(c, "deleteDraft", "DELETE", msgPath).catch(() => undefined);
+    await db().send.update({ where: { id: sendId }, data: { draftId: null } });
+  }
+  return result;
+}

@@ -1,0 +1,72 @@
+import "server-only";
+import { db } from "../db";
+import { AppError } from "../errors";
+import { logError } from "../log";
+import { loadTenantAccess, type TenantAccess } from "../graph/tenant-access";
+import { appToken } from "../graph/tokens";
+import { delegatedToken } from "../graph/delegated-token";
+import { graphClient } from "../graph/client";
+import { finishAttempt, startAttempt, transientTries } from "./attempts";
+import { renewLease } from "./claim";
+import { deliver, type Delivery } from "./deliver";
+import { finishSend } from "./finish-send";
+import { backoffMs, type OutboxOptions } from "./options";
+import { progressMap } from "./progress";
+
+/**
+ * Runs one claimed send: the token (application or delegated), then the Graph calls (deliver.ts), then
+ * the outcome recorded on the send. The claim's lease is renewed while this runs. Only the worker that
+ * holds the claim writes the result.
+ */
+async function token(sendId: string, mode: string, tenantId: string, actorUserId: string | null): Promise<{ t?: TenantAccess; accessToken?: string; error?: AppError }> {
+  const started = performance.now();
+  try {
+    const t = await loadTenantAccess(tenantId);
+    const accessToken = mode === "delegated" ? await delegatedToken(t, actorUserId ?? "-") : (await appToken(t)).accessToken;
+    return { t, accessToken };
+  } catch (err) {
+    // Not a Graph call, so it is logged only when it fails: the send's log then says why nothing was sent.
+    const e = err instanceof AppError ? err : new AppError("TOKEN_FAILED", { userMessage: "Could not get a token from Microsoft.", status: 502, cause: err });
+    const status = typeof e.details?.httpStatus === "number" ? e.details.httpStatus : null;
+    const a = await startAttempt(sendId, "token");
+    await finishAttempt(a.id, { durationMs: Math.round(performance.now() - started), httpStatus: status, graphCode: e.code, message: e.userMessage, requestId: (e.details?.requestId as string | undefined) ?? null, outcome: "failed" });
+    return { error: e };
+  }
+}
+
+export async function processSend(sendId: string, workerId: string, o: OutboxOptions): Promise<Delivery["kind"] | "skipped"> {
+  const s = await db().send.findUnique({ where: { id: sendId } });
+  if (!s || s.status !== "sending" || s.workerId !== workerId) return "skipped";
+  const heartbeat = setInterval(() => void renewLease(sendId, workerId, o.leaseMs).catch(() => undefined), Math.max(1_000, o.leaseMs / 3));
+  heartbeat.unref?.();
+  let result: Delivery;
+  try {
+    const tok = await token(sendId, s.mode, s.tenantId, s.actorUserId);
+    if (!tok.accessToken || !tok.t) {
+      const e = tok.error!;
+      // Network trouble reaching Entra ID is transient; a refused credential or grant is not.
+      result = e.code === "GRAPH_ERROR" ? { kind: "retry", afterMs: null, code: "TOKEN_NETWORK", message: e.userMessage } : { kind: "failed", code: e.code, message: e.userMessage };
+    } else {
+      const accessToken = tok.accessToken;
+      const client = graphClient(tok.t, async () => accessToken);
+      const base = s.mode === "delegated" ? "/me" : `/users/${encodeURIComponent(s.fromAddress)}`;
+      result = await deliver(sendId, s, client, base, o.timeoutMs);
+    }
+  } catch (err) {
+    logError(`outbox: send ${sendId} failed unexpectedly`, err);
+    result = { kind: "failed", code: "PORTAL_ERROR", message: "The portal hit an unexpected error while sending; see the server log." };
+  } finally {
+    clearInterval(heartbeat);
+    progressMap().delete(sendId);
+  }
+  if (result.kind === "retry") {
+    const tries = await transientTries(sendId);
+    if (tries >= o.maxTransientTries) {
+      result = { kind: "failed", code: result.code ?? "RETRIES_EXHAUSTED", message: `${result.message ?? "Temporary failure"} — gave up after ${tries} tries.` };
+    } else {
+      result = { ...result, afterMs: result.afterMs ?? backoffMs(tries) };
+    }
+  }
+  await finishSend(sendId, workerId, result);
+  return result.kind;
+}

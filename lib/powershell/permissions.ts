@@ -1,0 +1,54 @@
+/**
+ * The Graph permissions the wizard requests, from what the tenant will be used for
+ * (shared/GRAPH-FACTS.md §6). Pure: shared by the generators, the verify step and the tests.
+ */
+export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+
+export const PERMISSION_IDS = {
+  "Mail.Send:Role": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
+  "Mail.Send:Scope": "e383f46e-2787-4529-855e-0e479a3ffac0",
+  "Mail.ReadWrite:Role": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
+  "User.Read:Scope": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
+  "openid:Scope": "37f7f235-527c-4136-accd-4a02d197296e",
+  "profile:Scope": "14dad69e-099b-42c9-810b-d002981feec1",
+  "email:Scope": "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
+  "offline_access:Scope": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
+} as const;
+
+export interface Usage {
+  useApplication: boolean;
+  useDelegated: boolean;
+  largeAttachments: boolean;
+}
+
+export interface Permission {
+  name: string;
+  type: "Role" | "Scope";
+  id: string;
+  /** Why the portal asks for it (shown in the wizard and written as a script comment). */
+  why: string;
+}
+
+export function requiredPermissions(u: Usage): Permission[] {
+  const out: Permission[] = [];
+  const p = (name: string, type: "Role" | "Scope", why: string) =>
+    out.push({ name, type, id: PERMISSION_IDS[`${name}:${type}` as keyof typeof PERMISSION_IDS], why });
+  if (u.useApplication) {
+    p("Mail.Send", "Role", "application sending as the mailboxes you restrict it to (scripts, shared mailboxes)");
+    if (u.largeAttachments) {
+      p("Mail.ReadWrite", "Role", "attachments of 3 MB and more go through a draft and an upload session, which need Mail.ReadWrite; without it the portal sends up to 3 MB only");
+    }
+  }
+  if (u.useDelegated) {
+    p("Mail.Send", "Scope", "signed-in people send as themselves");
+    p("User.Read", "Scope", "sign-in: read the signed-in person's profile");
+    p("openid", "Scope", "sign-in: an ID token");
+    p("profile", "Scope", "sign-in: the person's name");
+    p("email", "Scope", "sign-in: the person's email address");
+    p("offline_access", "Scope", "a refresh token, so sending keeps working without signing in again every hour");
+  }
+  return out;
+}
+
+export const appRoles = (u: Usage) => requiredPermissions(u).filter((x) => x.type === "Role");
+export const delegatedScopes = (u: Usage) => requiredPermissions(u).filter((x) => x.type === "Scope");

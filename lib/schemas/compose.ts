@@ -1,0 +1,185 @@
+import { z } from "zod";
+
+/**
+ * Compose: shared by the compose form (address chips, per-field messages) and the server (create-send).
+ * Graph's own rules (shared/GRAPH-FACTS.md §1): at most 500 recipients, at most 5 internet message
+ * headers whose names start with x-/X-; CRLF is refused in the subject and header values, which would
+ * otherwise let a typed value start a new header.
+ */
+export const MAX_RECIPIENTS = 500;
+export const MAX_HEADERS = 5;
+export const MAX_ATTACHMENT_BYTES = 150 * 1024 * 1024;
+/** Under this total, attachments travel inline in sendMail; otherwise a draft plus upload sessions. */
+export const INLINE_TOTAL_LIMIT = 3 * 1024 * 1024;
+/** Exchange Online's default MaxSendSize, used when the mailbox's own limit is not known. */
+export const DEFAULT_MAILBOX_LIMIT = 35 * 1024 * 1024;
+
+export interface Address {
+  address: string;
+  name?: string;
+}
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+export function isEmail(v: string): boolean {
+  return v.length <= 254 && EMAIL.test(v);
+}
+
+/**
+ * Splits a pasted list ("a@x.com; Bo <b@x.com>, c@x.com\n…") into addresses, keeping what does not
+ * parse as `invalid` so the form can show it instead of dropping it.
+ */
+export function parseAddressList(text: string): { valid: Address[]; invalid: string[] } {
+  const valid: Address[] = [];
+  const invalid: string[] = [];
+  // Split on , ; and newlines that are not inside a quoted display name.
+  const parts: string[] = [];
+  let cur = "";
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    if (!quoted && (ch === "," || ch === ";" || ch === "\n" || ch === "\r")) {
+      parts.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  parts.push(cur);
+  for (const raw of parts) {
+    const p = raw.trim();
+    if (!p) continue;
+    const m = /^(.*)<([^<>]+)>$/.exec(p);
+    const address = (m ? m[2]! : p).trim().replace(/^mailto:/i, "");
+    const name = m ? m[1]!.trim().replace(/^"(.*)"$/, "$1").trim() : undefined;
+    if (isEmail(address)) valid.push(name ? { address, name } : { address });
+    else invalid.push(p);
+  }
+  return { valid, invalid };
+}
+
+export function formatAddress(a: Address): string {
+  return a.name ? `${a.name} <${a.address}>` : a.address;
+}
+
+const NO_CRLF = /^[^\r\n]*$/;
+
+/** A field of addresses as the form submits it (one string, any separators) or as JSON clients send it. */
+const addressField = (label: string) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v, ctx) => {
+      const text = Array.isArray(v) ? v.join("\n") : (v ?? "");
+      const { valid, invalid } = parseAddressList(text);
+      if (invalid.length) {
+        ctx.addIssue({ code: "custom", message: `${label}: "${invalid[0]}" is not an email address` });
+        return z.NEVER;
+      }
+      const seen = new Set<string>();
+      return valid.filter((a) => !seen.has(a.address.toLowerCase()) && seen.add(a.address.toLowerCase()));
+    });
+
+export const headerSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "Enter a header name")
+    .max(100, "Header names are 100 characters at most")
+    .regex(/^[xX]-[A-Za-z0-9-]+$/, "Custom header names must start with x- or X- and use letters, digits and hyphens (Graph refuses others)"),
+  value: z.string().max(998, "Header values are 998 characters at most").regex(NO_CRLF, "Header values cannot contain line breaks"),
+});
+
+export const attachmentRefSchema = z.object({ id: z.string().regex(/^[a-f0-9]{32}$/, "Unknown attachment") });
+
+const bool = z
+  .union([z.boolean(), z.enum(["true", "false", "on", "off"])])
+  .optional()
+  // Absent means Graph's default (true); the form always sends "true" or "false".
+  .transform((v) => v === undefined || v === true || v === "true" || v === "on");
+
+/** The JSON/FormData shape; headers and attachments arrive as JSON strings from the form. */
+export const composeSchema = z
+  .object({
+    tenantId: z.string().min(1, "Choose a tenant"),
+    mode: z.enum(["app", "delegated"], { error: "Choose how to send: as a mailbox (application) or as yourself" }),
+    from: z.string().trim().toLowerCase().refine(isEmail, "Choose the mailbox to send from"),
+    to: addressField("To"),
+    cc: addressField("Cc"),
+    bcc: addressField("Bcc"),
+    replyTo: addressField("Reply-To"),
+    subject: z.string().max(255, "The subject is 255 characters at most").regex(NO_CRLF, "The subject cannot contain line breaks"),
+    bodyType: z.enum(["html", "text"]).default("html"),
+    body: z.string().max(2_000_000, "The body is too long (about 2 MB at most)").default(""),
+    importance: z.enum(["low", "normal", "high"]).default("normal"),
+    saveToSent: bool,
+    headers: z
+      .union([z.string(), z.array(headerSchema)])
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v === "") return [];
+        if (Array.isArray(v)) return v;
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: "Headers are not readable" });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(headerSchema).max(MAX_HEADERS, `At most ${MAX_HEADERS} custom headers (Graph's limit)`)),
+    attachments: z
+      .union([z.string(), z.array(attachmentRefSchema)])
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v === "") return [];
+        if (Array.isArray(v)) return v;
+        try {
+          return JSON.parse(v) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: "Attachments are not readable" });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(attachmentRefSchema).max(50, "At most 50 attachments")),
+  })
+  .superRefine((v, ctx) => {
+    const n = v.to.length + v.cc.length + v.bcc.length;
+    if (n === 0) ctx.addIssue({ code: "custom", path: ["to"], message: "Add at least one recipient in To, Cc or Bcc" });
+    if (n > MAX_RECIPIENTS) ctx.addIssue({ code: "custom", path: ["to"], message: `At most ${MAX_RECIPIENTS} recipients in To, Cc and Bcc together (Graph's limit); split the message` });
+    const names = new Set<string>();
+    (Array.isArray(v.headers) ? v.headers : []).forEach((h, i) => {
+      if (!h || typeof h.name !== "string") return;
+      if (names.has(h.name.toLowerCase())) ctx.addIssue({ code: "custom", path: ["headers", i, "name"], message: `Header ${h.name} appears twice` });
+      names.add(h.name.toLowerCase());
+    });
+  });
+
+export type ComposeInput = z.infer<typeof composeSchema>;
+
+/** File names as stored and sent: no directories, no control characters, no leading dots. */
+export function sanitizeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_").replace(/^[.\s]+/, "").trim().slice(0, 200);
+  return clean || "attachment";
+}
+
+/** What the status route answers; the compose page renders it. */
+export interface SendStatusView {
+  id: string;
+  status: "queued" | "sending" | "retrying" | "accepted" | "failed" | "uncertain";
+  retryInSeconds: number | null;
+  errorCode: string | null;
+  explanation: { title: string; detail: string; action: string } | null;
+  requestId: string | null;
+  attempts: {
+    number: number;
+    operation: string | null;
+    startedAt: string;
+    durationMs: number | null;
+    httpStatus: number | null;
+    graphCode: string | null;
+    message: string | null;
+    requestId: string | null;
+    clientRequestId: string | null;
+    retryAfterMs: number | null;
+    outcome: string;
+  }[];
+}

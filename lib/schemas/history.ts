@@ -1,0 +1,108 @@
+import { z } from "zod";
+
+/**
+ * Send history filters: one schema for the URL (the filter form submits with GET, so a view is a
+ * shareable link), the list page, the export route and the chart. Browser-safe.
+ */
+export const SEND_STATUSES = ["queued", "sending", "retrying", "accepted", "failed", "uncertain"] as const;
+export const SEND_MODES = ["app", "delegated", "api", "bulk"] as const;
+
+export const STATUS_LABELS: Record<(typeof SEND_STATUSES)[number], string> = {
+  queued: "Queued",
+  sending: "Sending",
+  retrying: "Retrying",
+  accepted: "Accepted by Graph",
+  failed: "Failed",
+  uncertain: "Uncertain",
+};
+
+export const MODE_LABELS: Record<(typeof SEND_MODES)[number], string> = {
+  app: "Application",
+  delegated: "Delegated",
+  api: "API key",
+  bulk: "Bulk",
+};
+
+/** Empty form fields arrive as "": treat them as "not filtered". */
+const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const opt = <T extends z.ZodType>(s: T) => z.preprocess(blank, s.optional());
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-11-28.")
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), "That date does not exist.");
+
+const address = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(320, "An address has at most 320 characters.")
+  .regex(/^[^\s@<>"',;]+@[^\s@<>"',;]+$/, "Enter one email address, like hr@contoso.com.");
+
+export const historyFilterSchema = z
+  .object({
+    status: opt(z.enum(SEND_STATUSES, "Choose a status from the list.")),
+    mode: opt(z.enum(SEND_MODES, "Choose a mode from the list.")),
+    tenant: opt(z.string().trim().max(64, "That tenant id is too long.").regex(/^[A-Za-z0-9_-]+$/, "That is not a tenant id.")),
+    sender: opt(address),
+    recipient: opt(address),
+    /** The portal user who sent: their email. */
+    actor: opt(address),
+    /** The API key that sent: its name or display prefix. */
+    key: opt(z.string().trim().max(100, "A key name has at most 100 characters.")),
+    from: opt(day),
+    to: opt(day),
+    q: opt(z.string().trim().max(200, "Search for at most 200 characters.")),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "The end date is before the start date." });
+
+export type HistoryFilter = z.infer<typeof historyFilterSchema>;
+
+export const pageSchema = z.object({
+  cursor: opt(z.string().max(200, "That page link is damaged.").regex(/^[A-Za-z0-9_-]+$/, "That page link is damaged.")),
+  dir: opt(z.enum(["next", "prev"], "That page link is damaged.")),
+});
+
+export const exportFormatSchema = z.enum(["csv", "json"], "Choose csv or json.");
+
+export const FILTER_KEYS = ["status", "mode", "tenant", "sender", "recipient", "actor", "key", "from", "to", "q"] as const;
+
+/** Reads URL search params (Next's `searchParams` object or URLSearchParams) into a plain record. */
+export function paramsRecord(input: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (input instanceof URLSearchParams) {
+    for (const [k, v] of input) out[k] ??= v;
+  } else {
+    for (const [k, v] of Object.entries(input)) {
+      const first = Array.isArray(v) ? v[0] : v;
+      if (typeof first === "string") out[k] = first;
+    }
+  }
+  return out;
+}
+
+/** Field name → message, for the filter form (aria-describedby) and the export route's 422. */
+export function filterErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const i of error.issues) fields[i.path.join(".") || "form"] ??= i.message;
+  return fields;
+}
+
+/** The query string of a filter (only the set fields), for links that keep the current view. */
+export function filterQuery(f: Partial<Record<(typeof FILTER_KEYS)[number], string | undefined>>, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  for (const k of FILTER_KEYS) if (f[k]) p.set(k, f[k]);
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+export const retentionSchema = z.object({
+  tenantId: z.string().min(1, "Choose a tenant."),
+  retentionDays: z.coerce
+    .number({ error: "Enter a number of days." })
+    .int("Enter a whole number of days.")
+    .min(1, "Keep sends for at least 1 day.")
+    .max(3650, "Keep sends for at most 3650 days (10 years)."),
+  metadataOnly: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
+});

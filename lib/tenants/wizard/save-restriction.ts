@@ -1,0 +1,44 @@
+import "server-only";
+import { recordAudit } from "@/lib/audit/record";
+import type { SessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import type { RestrictInput } from "@/lib/schemas/wizard";
+import { requireAdmin } from "./require-admin";
+import { furthest, readWizardData, toJson } from "./wizard-data";
+
+export const SCOPE_NAME = "Graph Mail Portal senders";
+
+/**
+ * Step 6: the mailboxes the app may send as. Saved as the tenant's sender mailboxes and as the input of
+ * the two restriction scripts; the Prove step is what shows Exchange enforces it.
+ */
+export async function saveRestriction(actor: SessionUser, tenantId: string, input: RestrictInput): Promise<void> {
+  requireAdmin(actor);
+  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true } });
+  const data = readWizardData(t.wizardData);
+  const restriction = {
+    groupAddress: input.groupAddress.toLowerCase(),
+    createGroup: input.createGroup,
+    mailboxes: input.mailboxes,
+    ...(input.outsideMailbox ? { outsideMailbox: input.outsideMailbox.toLowerCase() } : {}),
+    scopeName: SCOPE_NAME,
+    savedAt: new Date().toISOString(),
+    status: "scripted" as const,
+  };
+  await db().$transaction(async (tx) => {
+    for (const address of input.mailboxes) {
+      await tx.senderMailbox.upsert({
+        where: { tenantId_address: { tenantId, address } },
+        create: { tenantId, address, allowed: true, policyStatus: "scripted" },
+        update: { allowed: true, policyStatus: "scripted" },
+      });
+    }
+    // Mailboxes dropped from the list are no longer allowed for application sending.
+    await tx.senderMailbox.updateMany({ where: { tenantId, address: { notIn: input.mailboxes } }, data: { allowed: false } });
+    await tx.tenant.update({
+      where: { id: tenantId },
+      data: { wizardData: toJson({ ...data, restriction, proof: undefined }), wizardStep: furthest(t.wizardStep, "prove") },
+    });
+    await recordAudit({ actor, action: "tenant.restriction-saved", target: t.name, tenantId, before: data.restriction ?? {}, after: restriction }, tx);
+  });
+}

@@ -1,0 +1,13 @@
+import "server-only";
+import type { SessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { requireAdmin } from "./require-admin";
+import { readWizardData, toJson } from "./wizard-data";
+
+/** Remembers which credential the register step's scripts plan for (a secret, or the portal's certificate). */
+export async function setPlannedCredential(actor: SessionUser, tenantId: string, kind: "secret" | "certificate"): Promise<void> {
+  requireAdmin(actor);
+  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { wizardData: true } });
+  const data = { ...readWizardData(t.wizardData), plannedCredential: kind };
+  await db().tenant.update({ where: { id: tenantId }, data: { wizardData: toJson(data) } });
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import { recordAudit } from "@/lib/audit/record";
+import type { SessionUser } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { loadTenantAccess } from "@/lib/graph/tenant-access";
+import { appToken, decodeClaims } from "@/lib/graph/tokens";
+import { requireAdmin } from "./require-admin";
+import { furthest, readWizardData, toJson } from "./wizard-data";
+
+export interface Verification {
+  /** Decoded for display only: Graph tokens are never the portal's to validate. */
+  claims: Record<string, unknown>;
+  roles: string[];
+  missingMailSend: boolean;
+  /** Application Mail.Send granted tenant-wide and no restriction proved yet: it can send as every mailbox. */
+  unrestricted: boolean;
+  missingReadWrite: boolean;
+}
+
+const SHOWN_CLAIMS = ["aud", "iss", "tid", "appid", "app_displayname", "oid", "idtyp", "roles", "iat", "exp"];
+
+/**
+ * Step 5: an app-only token with MSAL (client credentials, no cache), decoded to show what the tenant
+ * really granted. A failure is thrown as an AppError already explained in words (lib/graph/explain).
+ */
+export async function verifyTenant(actor: SessionUser, tenantId: string): Promise<Verification> {
+  requireAdmin(actor);
+  const access = await loadTenantAccess(tenantId);
+  const { accessToken } = await appToken(access, { skipCache: true });
+  const all = decodeClaims(accessToken);
+  const claims = Object.fromEntries(SHOWN_CLAIMS.filter((k) => k in all).map((k) => [k, all[k]]));
+  const roles = Array.isArray(all.roles) ? all.roles.filter((r): r is string => typeof r === "string") : [];
+  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, directoryId: true, consentState: true } });
+  const data = readWizardData(t.wizardData);
+  const tid = typeof all.tid === "string" ? all.tid : null;
+  const now = new Date();
+  const next = {
+    ...data,
+    verify: { at: now.toISOString(), tid, servicePrincipalObjectId: typeof all.oid === "string" ? all.oid : null, roles, appDisplayName: typeof all.app_displayname === "string" ? all.app_displayname : null },
+  };
+  await db().tenant.update({
+    where: { id: tenantId },
+    data: {
+      lastVerifiedAt: now,
+      wizardData: toJson(next),
+      // A token with the roles proves consent, whoever gave it.
+      ...(roles.includes("Mail.Send") && t.consentState !== "granted" ? { consentState: "granted", consentAt: now } : {}),
+      wizardStep: furthest(t.wizardStep, t.useApplication ? "restrict" : "done"),
+    },
+  });
+  await recordAudit({ actor, action: "tenant.verified", target: t.name, tenantId, after: { roles, tid } });
+  const hasSend = roles.includes("Mail.Send");
+  return {
+    claims,
+    roles,
+    missingMailSend: t.useApplication && !hasSend,
+    unrestricted: hasSend && data.restriction?.status !== "proved",
+    missingReadWrite: t.useApplication && t.largeAttachments && !roles.includes("Mail.ReadWrite"),
+  };
+}

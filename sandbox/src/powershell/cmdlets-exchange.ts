@@ -1,0 +1,173 @@
+/**
+ * Exchange Online PowerShell cmdlets the portal's restriction scripts use, on the sandbox's Exchange
+ * state (GRAPH-FACTS §7; exchange/permissions-exo/application-rbac): application access policies
+ * (validated and evaluated by exchange/access-policy.ts), RBAC for Applications (exchange/rbac.ts,
+ * exchange/opath.ts) and the group that scopes a policy. They exist only after Connect-ExchangeOnline,
+ * as with the real module. Exchange's exact error texts are mostly unconfirmed: the sandbox's wording.
+ */
+import { randomUUID } from "node:crypto";
+import { findApp, findServicePrincipal } from "../entra/directory";
+import { evaluateAccessPolicies, validatePolicyScope } from "../exchange/access-policy";
+import { OpathError, parseOpath } from "../exchange/opath";
+import { testServicePrincipalAuthorization } from "../exchange/rbac";
+import { primaryAddressOf, resolveRecipient } from "../exchange/recipients";
+import type { Cmdlet } from "./binding";
+import { PSError } from "./errors";
+import type { Session } from "./session";
+import { PSObject, toText } from "./values";
+
+const exoError = (message: string, exceptionType = "ManagementObjectNotFoundException", category = "NotSpecified") =>
+  new PSError(message, { category, exceptionType, errorId: `[Server=SANDBOX],RequestId=${randomUUID()},TimeStamp=${new Date().toUTCString()}] [FailureCategory=Cmdlet-${exceptionType}]` });
+
+const notFound = (identity: string) => exoError(`The operation couldn't be performed because object '${identity}' couldn't be found on 'SANDBOX.PROD.OUTLOOK.COM'.`);
+
+function tenantDomain(s: Session): string {
+  return s.ctx.store.tenants.get(s.tenantId)?.domains[0] ?? "sandbox";
+}
+
+function recipient(s: Session, identity: string) {
+  const r = resolveRecipient(s.ctx.store, s.tenantId, identity);
+  if (!r) throw notFound(identity);
+  return r;
+}
+
+function appIdOf(s: Session, identity: string): string {
+  const exo = s.ctx.store.exoServicePrincipals.find((x) => x.tenantId === s.tenantId && [x.appId, x.objectId, x.displayName].some((v) => v.toLowerCase() === identity.toLowerCase()));
+  if (exo) return exo.appId;
+  throw exoError(`The service principal '${identity}' couldn't be found. Register it with New-ServicePrincipal first.`);
+}
+
+export const EXCHANGE_CMDLETS: Cmdlet[] = [
+  {
+    name: "Connect-ExchangeOnline", module: "core",
+    params: { ShowBanner: { type: "switch" }, UserPrincipalName: { type: "string" }, Organization: { type: "string" }, AppId: { type: "string" }, CertificateThumbprint: { type: "string" }, DelegatedOrganization: { type: "string" }, Device: { type: "switch" } },
+    run(s, a) {
+      s.exchangeConnected = true;
+      if (a.ShowBanner !== false) {
+        s.out.push("", "----------------------------------------------------------------------------------------", "This is the sandbox's Exchange Online PowerShell: the cmdlets act on the sandbox tenant.", "----------------------------------------------------------------------------------------", "");
+      }
+    },
+  },
+  {
+    name: "New-DistributionGroup", module: "exchange",
+    params: { Name: { type: "string", mandatory: true, position: 0 }, Type: { type: "enum", values: ["Distribution", "Security"], netType: "Microsoft.Exchange.Data.Directory.Recipient.GroupType" }, PrimarySmtpAddress: { type: "string" }, DisplayName: { type: "string" }, Alias: { type: "string" }, Members: { type: "string[]" } },
+    run(s, a) {
+      const store = s.ctx.store;
+      const name = toText(a.Name);
+      if ([...store.groups.values()].some((g) => g.tenantId === s.tenantId && g.displayName.toLowerCase() === name.toLowerCase())) {
+        throw exoError(`The name "${name}" is already being used. Please try another name.`, "ADObjectAlreadyExistsException", "InvalidOperation");
+      }
+      const mail = toText(a.PrimarySmtpAddress ?? `${toText(a.Alias ?? name).replace(/[^A-Za-z0-9._-]/g, "")}@${tenantDomain(s)}`).toLowerCase();
+      if (resolveRecipient(store, s.tenantId, mail)) throw exoError(`The proxy address "SMTP:${mail}" is already being used by another recipient.`, "ProxyAddressExistsException", "InvalidOperation");
+      const members = ((a.Members as string[] | undefined) ?? []).map((m) => recipient(s, m).id);
+      const group = { id: randomUUID(), tenantId: s.tenantId, displayName: toText(a.DisplayName ?? name), mail, kind: a.Type === "Security" ? ("mailEnabledSecurity" as const) : ("distribution" as const), members };
+      store.groups.set(group.id, group);
+      return new PSObject("Microsoft.Exchange.Data.Directory.Management.DistributionGroup", { Name: name, DisplayName: group.displayName, GroupType: a.Type === "Security" ? "Universal, SecurityEnabled" : "Universal", PrimarySmtpAddress: mail });
+    },
+  },
+  {
+    name: "Add-DistributionGroupMember", module: "exchange",
+    params: { Identity: { type: "string", mandatory: true, position: 0 }, Member: { type: "string", mandatory: true }, BypassSecurityGroupManagerCheck: { type: "switch" } },
+    run(s, a) {
+      const g = recipient(s, toText(a.Identity));
+      if (g.type !== "group") throw exoError(`The group '${toText(a.Identity)}' couldn't be found: it is a ${g.details}, not a group.`);
+      if (g.group.kind === "microsoft365") throw exoError(`'${toText(a.Identity)}' is a Microsoft 365 group: use Add-UnifiedGroupLinks to change its members.`, "RecipientTaskException", "InvalidArgument");
+      if (g.group.kind !== "distribution" && g.group.kind !== "mailEnabledSecurity") throw exoError(`'${toText(a.Identity)}' is a ${g.details}; its members can't be changed with Add-DistributionGroupMember.`, "RecipientTaskException", "InvalidArgument");
+      const m = recipient(s, toText(a.Member));
+      if (g.group.members.includes(m.id)) {
+        throw exoError(`The recipient "${toText(a.Member)}" is already a member of the group "${g.group.displayName}".`, "MemberAlreadyExistsException", "NotSpecified");
+      }
+      g.group.members.push(m.id);
+    },
+  },
+  {
+    name: "New-ApplicationAccessPolicy", module: "exchange",
+    params: {
+      AppId: { type: "string[]", mandatory: true }, PolicyScopeGroupId: { type: "string", mandatory: true },
+      AccessRight: { type: "enum", mandatory: true, values: ["RestrictAccess", "DenyAccess"], netType: "Microsoft.Exchange.Data.ApplicationAccessPolicy+AccessRight" }, Description: { type: "string" },
+    },
+    run(s, a) {
+      const scope = validatePolicyScope(s.ctx.store, s.tenantId, toText(a.PolicyScopeGroupId));
+      if (!scope.ok) throw exoError(scope.error, "InvalidOperationException", "InvalidArgument");
+      const out: PSObject[] = [];
+      for (const appId of a.AppId as string[]) {
+        if (!/^[0-9a-f-]{36}$/i.test(appId)) throw exoError(`Cannot bind parameter 'AppId'. "${appId}" is not a valid application id (GUID).`, "ParameterBindingException", "InvalidArgument");
+        const policy = {
+          identity: `${s.tenantId}\\${appId.toLowerCase()}:${scope.scopeId}`, tenantId: s.tenantId, appId: appId.toLowerCase(), accessRight: a.AccessRight as "RestrictAccess" | "DenyAccess",
+          scopeId: scope.scopeId, scopeName: scope.scopeName, ...(a.Description ? { description: toText(a.Description) } : {}),
+        };
+        s.ctx.store.accessPolicies.push(policy);
+        out.push(new PSObject("Microsoft.Exchange.Management.Tasks.ApplicationAccessPolicy", { ScopeName: scope.scopeName, ScopeIdentity: scope.scopeName, Identity: policy.identity, AppId: policy.appId, ScopeIdentityRaw: scope.scopeId, Description: policy.description ?? "", AccessRight: policy.accessRight, ShardType: "All", IsValid: true }));
+      }
+      return out.length === 1 ? out[0]! : out;
+    },
+  },
+  {
+    name: "Test-ApplicationAccessPolicy", module: "exchange",
+    params: { Identity: { type: "string", mandatory: true, position: 0 }, AppId: { type: "string", mandatory: true } },
+    run(s, a) {
+      const r = recipient(s, toText(a.Identity));
+      const d = evaluateAccessPolicies(s.ctx.store, s.tenantId, toText(a.AppId), r.id);
+      return new PSObject("Microsoft.Exchange.Management.Tasks.ApplicationAccessPolicyTestResult", { AppId: toText(a.AppId), Mailbox: primaryAddressOf(r) ?? toText(a.Identity), MailboxId: r.id, MailboxSid: `S-1-5-21-sandbox-${r.id.slice(0, 8)}`, AccessCheckResult: d.accessCheckResult });
+    },
+  },
+  {
+    name: "New-ServicePrincipal", module: "exchange",
+    params: { AppId: { type: "string", mandatory: true }, ObjectId: { type: "string", mandatory: true }, DisplayName: { type: "string" } },
+    run(s, a) {
+      const appId = toText(a.AppId).toLowerCase();
+      const app = findApp(s.ctx.store, appId);
+      const sp = app ? findServicePrincipal(s.ctx.store, s.tenantId, app.appId) : undefined;
+      // Exchange checks the pair against Entra ID: the object id must be the app's enterprise application (sandbox wording).
+      if (!app || !sp || sp.id.toLowerCase() !== toText(a.ObjectId).toLowerCase()) {
+        throw exoError(`No enterprise application with AppId '${toText(a.AppId)}' and ObjectId '${toText(a.ObjectId)}' exists in the tenant. Use the Object ID from Entra ID → Enterprise applications, not the app registration's.`, "ManagementObjectNotFoundException");
+      }
+      if (s.ctx.store.exoServicePrincipals.some((x) => x.tenantId === s.tenantId && x.appId === app.appId)) throw exoError(`A service principal with AppId '${app.appId}' already exists.`, "ADObjectAlreadyExistsException", "InvalidOperation");
+      const exo = { tenantId: s.tenantId, appId: app.appId, objectId: sp.id, displayName: toText(a.DisplayName ?? app.displayName) };
+      s.ctx.store.exoServicePrincipals.push(exo);
+      return new PSObject("Microsoft.Exchange.Data.Directory.Management.ServicePrincipal", { DisplayName: exo.displayName, ObjectId: exo.objectId, AppId: exo.appId });
+    },
+  },
+  {
+    name: "New-ManagementScope", module: "exchange",
+    params: { Name: { type: "string", mandatory: true, position: 0 }, RecipientRestrictionFilter: { type: "string", mandatory: true } },
+    run(s, a) {
+      const name = toText(a.Name);
+      const filter = toText(a.RecipientRestrictionFilter);
+      try {
+        parseOpath(filter);
+      } catch (e) {
+        if (e instanceof OpathError) throw exoError(`Cannot bind parameter 'RecipientRestrictionFilter' to the target. ${e.message}`, "ParameterBindingException", "InvalidArgument");
+        throw e;
+      }
+      if (s.ctx.store.managementScopes.some((m) => m.tenantId === s.tenantId && m.name.toLowerCase() === name.toLowerCase())) throw exoError(`The management scope "${name}" already exists.`, "ADObjectAlreadyExistsException", "InvalidOperation");
+      s.ctx.store.managementScopes.push({ tenantId: s.tenantId, name, recipientRestrictionFilter: filter });
+      return new PSObject("Microsoft.Exchange.Data.Directory.SystemConfiguration.ManagementScope", { Name: name, ScopeRestrictionType: "RecipientScope", Exclusive: false, RecipientRoot: null, RecipientFilter: filter });
+    },
+  },
+  {
+    name: "New-ManagementRoleAssignment", module: "exchange",
+    params: { App: { type: "string", mandatory: true }, Role: { type: "string", mandatory: true }, CustomResourceScope: { type: "string" }, Name: { type: "string" } },
+    run(s, a) {
+      const appId = appIdOf(s, toText(a.App));
+      const role = toText(a.Role);
+      if (!/^Application (Mail|Calendars|Contacts|MailboxSettings|EWS|Exchange)\./i.test(role)) throw exoError(`The role "${role}" isn't an application role. Use a role such as "Application Mail.Send".`, "ManagementObjectNotFoundException");
+      const scope = a.CustomResourceScope ? toText(a.CustomResourceScope) : undefined;
+      if (scope && !s.ctx.store.managementScopes.some((m) => m.tenantId === s.tenantId && m.name.toLowerCase() === scope.toLowerCase())) throw notFound(scope);
+      const name = toText(a.Name ?? `${role}-${appId}`);
+      s.ctx.store.roleAssignments.push({ tenantId: s.tenantId, name, appId, role, ...(scope ? { customResourceScope: scope } : {}) });
+      return new PSObject("Microsoft.Exchange.Management.RbacTasks.ExchangeRoleAssignmentPresentationObject", { Name: name, Role: role, RoleAssigneeName: appId, RoleAssigneeType: "ServicePrincipal", CustomResourceScope: scope ?? null });
+    },
+  },
+  {
+    name: "Test-ServicePrincipalAuthorization", module: "exchange",
+    params: { Identity: { type: "string", mandatory: true, position: 0 }, Resource: { type: "string" } },
+    run(s, a) {
+      const appId = appIdOf(s, toText(a.Identity));
+      const r = a.Resource ? recipient(s, toText(a.Resource)) : undefined;
+      return testServicePrincipalAuthorization(s.ctx.store, s.tenantId, appId, r?.id ?? "").map((row) =>
+        new PSObject("Microsoft.Exchange.Management.RbacTasks.ServicePrincipalAuthorizationResult", { RoleName: row.roleName, GrantedPermissions: row.grantedPermissions, AllowedResourceScope: row.allowedResourceScope, ScopeType: row.scopeType, InScope: r ? row.inScope : null }),
+      );
+    },
+  },
+];

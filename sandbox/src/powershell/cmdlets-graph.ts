@@ -1,0 +1,213 @@
+/**
+ * Microsoft Graph PowerShell cmdlets the portal's registration scripts use, acting on the sandbox
+ * directory (GRAPH-FACTS §8): Connect-MgGraph, Get-MgServicePrincipal, New-MgApplication,
+ * New-MgServicePrincipal, New-MgServicePrincipalAppRoleAssignedTo, Add-MgApplicationPassword,
+ * Get-MgApplication, Update-MgApplication (keyCredentials). Graph's error codes and messages are
+ * Microsoft's where known (graph/api/*); the sandbox's own wording is marked.
+ */
+import { randomUUID } from "node:crypto";
+import { findApp, findServicePrincipal, findTenant } from "../entra/directory";
+import { GRAPH_APP_ROLES, GRAPH_SCOPE_IDS } from "../entra/scopes";
+import { addCertificate, addSecret } from "../entra/seed-input";
+import { GRAPH_APP_ID, type AppRegistration } from "../model";
+import { stableGuid } from "../seed";
+import { checkKeys, type Cmdlet } from "./binding";
+import { PSError } from "./errors";
+import type { Session } from "./session";
+import { PSHash, PSObject, toText, type PSValue } from "./values";
+
+const graphError = (cmd: string, code: string, message: string, status = 400) =>
+  new PSError(`${message}\r\n\r\nStatus: ${status} (${status === 404 ? "NotFound" : status === 409 ? "Conflict" : "BadRequest"})\r\nErrorCode: ${code}`, {
+    category: status === 404 ? "ObjectNotFound" : "InvalidOperation",
+    exceptionType: "Exception",
+    errorId: `${code},Microsoft.Graph.PowerShell.Cmdlets.${cmd.replace(/-/g, "_")}`,
+  });
+
+function requireGraph(s: Session): void {
+  if (!s.graphConnected) {
+    throw new PSError("Authentication needed. Please call Connect-MgGraph.", { category: "NotSpecified", exceptionType: "AuthenticationException", errorId: "Microsoft.Graph.PowerShell.AuthenticationException" });
+  }
+}
+
+/** Graph's own service principal in a tenant (the sandbox has none stored: a stable id stands in). */
+export const graphSpId = (tenantId: string) => stableGuid(tenantId, "sp:microsoft-graph");
+
+const appView = (a: AppRegistration) =>
+  new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphApplication", { DisplayName: a.displayName, Id: a.id, AppId: a.appId, SignInAudience: a.signInAudience, PublisherDomain: null });
+
+/** "appId eq '<guid>'" — the only filter the generators use. */
+function appIdFilter(cmd: string, filter: string): string {
+  const m = /^\s*appId\s+eq\s+'([0-9a-f-]{36})'\s*$/i.exec(filter);
+  if (!m) throw graphError(cmd, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property 'appId' of resource 'ServicePrincipal'.");
+  return m[1]!.toLowerCase();
+}
+
+function appByObjectId(s: Session, cmd: string, id: string): AppRegistration {
+  const app = [...s.ctx.store.apps.values()].find((a) => a.id.toLowerCase() === id.toLowerCase() && a.tenantId === s.tenantId);
+  if (!app) throw graphError(cmd, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, 404);
+  return app;
+}
+
+export const GRAPH_CMDLETS: Cmdlet[] = [
+  {
+    name: "Connect-MgGraph", module: "core",
+    params: { TenantId: { type: "string" }, Scopes: { type: "string[]", position: 0 }, NoWelcome: { type: "switch" }, ClientId: { type: "string" }, UseDeviceCode: { type: "switch" }, ContextScope: { type: "enum", values: ["Process", "CurrentUser"] } },
+    run(s, a) {
+      if (a.TenantId) {
+        const t = findTenant(s.ctx.store, String(a.TenantId));
+        if (!t) throw new PSError(`AADSTS90002: Tenant '${toText(a.TenantId)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, { category: "NotSpecified", exceptionType: "AuthenticationFailedException", errorId: "Microsoft.Graph.PowerShell.Authentication.Cmdlets.ConnectMgGraph" });
+        s.tenantId = t.id;
+      }
+      s.graphConnected = true;
+      if (!a.NoWelcome) s.out.push("Welcome to Microsoft Graph!", "", "Connected via delegated access using the sandbox's signed-in administrator", "");
+    },
+  },
+  {
+    name: "Get-MgServicePrincipal", module: "graph",
+    params: { Filter: { type: "string" }, ServicePrincipalId: { type: "string" }, All: { type: "switch" } },
+    run(s, a) {
+      requireGraph(s);
+      const appId = a.Filter ? appIdFilter("Get-MgServicePrincipal", String(a.Filter)) : null;
+      if (appId === GRAPH_APP_ID || a.ServicePrincipalId === graphSpId(s.tenantId)) {
+        return new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphServicePrincipal", { DisplayName: "Microsoft Graph", Id: graphSpId(s.tenantId), AppId: GRAPH_APP_ID, SignInAudience: "AzureADMultipleOrgs" });
+      }
+      const sps = [...s.ctx.store.servicePrincipals.values()].filter((sp) => sp.tenantId === s.tenantId && (appId ? sp.appId.toLowerCase() === appId : a.ServicePrincipalId ? sp.id === a.ServicePrincipalId : true));
+      const view = sps.map((sp) => new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphServicePrincipal", { DisplayName: sp.displayName, Id: sp.id, AppId: sp.appId }));
+      return view.length === 1 ? view[0]! : view;
+    },
+  },
+  {
+    name: "New-MgApplication", module: "graph",
+    params: { DisplayName: { type: "string" }, SignInAudience: { type: "string" }, Web: { type: "hashtable" }, RequiredResourceAccess: { type: "hashtable[]" }, Description: { type: "string" }, Notes: { type: "string" }, KeyCredentials: { type: "hashtable[]" } },
+    run(s, a) {
+      requireGraph(s);
+      if (!a.DisplayName) throw graphError("New-MgApplication", "Request_BadRequest", "Property 'displayName' is required.");
+      const audience = String(a.SignInAudience ?? "AzureADMyOrg");
+      if (audience !== "AzureADMyOrg" && audience !== "AzureADMultipleOrgs") throw graphError("New-MgApplication", "Request_BadRequest", `Invalid value specified for property 'signInAudience' of resource 'Application'.`);
+      let redirectUris: string[] = [];
+      if (a.Web instanceof PSHash) {
+        checkKeys("Web", "Microsoft.Graph.PowerShell.Models.MicrosoftGraphWebApplication", a.Web, ["RedirectUris", "HomePageUrl", "LogoutUrl", "ImplicitGrantSettings", "RedirectUriSettings"]);
+        const r = a.Web.get("RedirectUris");
+        redirectUris = (Array.isArray(r) ? r : r === undefined || r === null ? [] : [r]).map(toText);
+        for (const u of redirectUris) if (!URL.canParse(u) || !/^https:|^http:\/\/localhost[:/]|^http:\/\/127\.0\.0\.1[:/]/.test(u)) throw graphError("New-MgApplication", "Request_BadRequest", `Invalid value specified for property 'web.redirectUris' of resource 'Application'.`);
+      }
+      const rra = ((a.RequiredResourceAccess as PSValue[] | undefined) ?? []).map((h) => {
+        const x = h as PSHash;
+        checkKeys("RequiredResourceAccess", "Microsoft.Graph.PowerShell.Models.MicrosoftGraphRequiredResourceAccess", x, ["ResourceAppId", "ResourceAccess"]);
+        const resourceAppId = toText(x.get("ResourceAppId") ?? null).toLowerCase();
+        const list = x.get("ResourceAccess");
+        const items = (Array.isArray(list) ? list : list ? [list] : []).map((ra) => {
+          if (!(ra instanceof PSHash)) throw graphError("New-MgApplication", "Request_BadRequest", "Invalid value specified for property 'resourceAccess' of resource 'Application'.");
+          checkKeys("RequiredResourceAccess", "Microsoft.Graph.PowerShell.Models.MicrosoftGraphResourceAccess", ra, ["Id", "Type"]);
+          const id = toText(ra.get("Id") ?? null).toLowerCase();
+          const type = toText(ra.get("Type") ?? null);
+          const known = type === "Role" ? Object.values(GRAPH_APP_ROLES).includes(id) : type === "Scope" ? Object.values(GRAPH_SCOPE_IDS).includes(id) : false;
+          // Graph refuses a permission id its resource does not define (sandbox wording).
+          if (resourceAppId !== GRAPH_APP_ID || !known) throw graphError("New-MgApplication", "Request_BadRequest", `Invalid value specified for property 'resourceAccess' of resource 'Application': '${id}' (${type}) is not a permission of resource '${resourceAppId}'.`);
+          return { id, type: type as "Role" | "Scope" };
+        });
+        return { resourceAppId, resourceAccess: items };
+      });
+      const app: AppRegistration = {
+        appId: randomUUID(), id: randomUUID(), tenantId: s.tenantId, displayName: toText(a.DisplayName), signInAudience: audience as AppRegistration["signInAudience"],
+        redirectUris, requiredResourceAccess: rra, secrets: [], certificates: [], createdDateTime: new Date(s.ctx.clock.now()).toISOString(),
+      };
+      s.ctx.store.apps.set(app.appId, app);
+      return appView(app);
+    },
+  },
+  {
+    name: "New-MgServicePrincipal", module: "graph",
+    params: { AppId: { type: "string" }, DisplayName: { type: "string" }, Tags: { type: "string[]" } },
+    run(s, a) {
+      requireGraph(s);
+      const app = a.AppId ? findApp(s.ctx.store, String(a.AppId)) : undefined;
+      if (!app) throw graphError("New-MgServicePrincipal", "Request_BadRequest", `The appId '${toText(a.AppId ?? null)}' of the service principal does not reference a valid application object.`);
+      if (findServicePrincipal(s.ctx.store, s.tenantId, app.appId)) {
+        throw graphError("New-MgServicePrincipal", "Request_MultipleObjectsWithSameKeyValue", "The service principal cannot be created, updated, or restored because the service principal name " + app.appId + " is already in use.", 409);
+      }
+      const sp = { id: randomUUID(), appId: app.appId, tenantId: s.tenantId, displayName: app.displayName };
+      s.ctx.store.servicePrincipals.set(sp.id, sp);
+      return new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphServicePrincipal", { DisplayName: sp.displayName, Id: sp.id, AppId: sp.appId, SignInAudience: app.signInAudience });
+    },
+  },
+  {
+    name: "New-MgServicePrincipalAppRoleAssignedTo", module: "graph",
+    params: { ServicePrincipalId: { type: "string", mandatory: true }, PrincipalId: { type: "string" }, ResourceId: { type: "string" }, AppRoleId: { type: "string" } },
+    run(s, a) {
+      requireGraph(s);
+      const graphSp = graphSpId(s.tenantId);
+      const cmd = "New-MgServicePrincipalAppRoleAssignedTo";
+      if (String(a.ServicePrincipalId) !== graphSp || String(a.ResourceId ?? "") !== graphSp) {
+        throw graphError(cmd, "Request_BadRequest", "Permission being assigned was not found on application: the resource must be Microsoft Graph's service principal (sandbox wording).");
+      }
+      const sp = s.ctx.store.servicePrincipals.get(String(a.PrincipalId ?? ""));
+      if (!sp || sp.tenantId !== s.tenantId) throw graphError(cmd, "Request_ResourceNotFound", `Resource '${toText(a.PrincipalId ?? null)}' does not exist or one of its queried reference-property objects are not present.`, 404);
+      const roleId = String(a.AppRoleId ?? "").toLowerCase();
+      const value = Object.entries(GRAPH_APP_ROLES).find(([, id]) => id === roleId)?.[0];
+      if (!value) throw graphError(cmd, "Request_BadRequest", "Permission being assigned was not found on application");
+      const store = s.ctx.store;
+      const exists = store.appRoleGrants.some((g) => g.tenantId === s.tenantId && g.principalId === sp.id && g.appRoleId === roleId);
+      if (exists) throw graphError(cmd, "Request_BadRequest", "Permission being assigned already exists on the object", 409);
+      const grant = { id: randomUUID(), tenantId: s.tenantId, principalId: sp.id, appId: sp.appId, value, appRoleId: roleId };
+      store.appRoleGrants.push(grant);
+      return new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphAppRoleAssignment", {
+        Id: grant.id, AppRoleId: roleId, CreatedDateTime: new Date(s.ctx.clock.now()).toISOString(), PrincipalDisplayName: sp.displayName, PrincipalId: sp.id, PrincipalType: "ServicePrincipal", ResourceDisplayName: "Microsoft Graph", ResourceId: graphSp,
+      });
+    },
+  },
+  {
+    name: "Add-MgApplicationPassword", module: "graph",
+    params: { ApplicationId: { type: "string", mandatory: true }, PasswordCredential: { type: "hashtable" } },
+    run(s, a) {
+      requireGraph(s);
+      const app = appByObjectId(s, "Add-MgApplicationPassword", String(a.ApplicationId));
+      const pc = (a.PasswordCredential as PSHash | undefined) ?? new PSHash();
+      checkKeys("PasswordCredential", "Microsoft.Graph.PowerShell.Models.MicrosoftGraphPasswordCredential", pc, ["DisplayName", "EndDateTime", "StartDateTime", "CustomKeyIdentifier", "KeyId", "Hint", "SecretText"]);
+      const body: Record<string, unknown> = {};
+      for (const k of ["displayName", "endDateTime", "startDateTime"]) if (pc.has(k)) body[k] = toText(pc.get(k)!);
+      const secret = addSecret(s.ctx, app, body, "passwordCredential");
+      return new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphPasswordCredential", { CustomKeyIdentifier: null, DisplayName: secret.displayName ?? null, EndDateTime: secret.endDateTime, Hint: secret.hint, KeyId: secret.keyId, SecretText: secret.secretText, StartDateTime: secret.startDateTime });
+    },
+  },
+  {
+    name: "Get-MgApplication", module: "graph",
+    params: { Filter: { type: "string" }, ApplicationId: { type: "string" }, All: { type: "switch" } },
+    run(s, a) {
+      requireGraph(s);
+      if (a.ApplicationId) return appView(appByObjectId(s, "Get-MgApplication", String(a.ApplicationId)));
+      const appId = a.Filter ? appIdFilter("Get-MgApplication", String(a.Filter)) : null;
+      const apps = [...s.ctx.store.apps.values()].filter((x) => x.tenantId === s.tenantId && (!appId || x.appId.toLowerCase() === appId)).map(appView);
+      return apps.length === 1 ? apps[0]! : apps;
+    },
+  },
+  {
+    name: "Update-MgApplication", module: "graph",
+    params: { ApplicationId: { type: "string", mandatory: true }, KeyCredentials: { type: "hashtable[]" }, DisplayName: { type: "string" } },
+    run(s, a) {
+      requireGraph(s);
+      const app = appByObjectId(s, "Update-MgApplication", String(a.ApplicationId));
+      if (a.DisplayName) app.displayName = toText(a.DisplayName);
+      if (a.KeyCredentials) {
+        const certs = (a.KeyCredentials as PSHash[]).map((kc) => {
+          checkKeys("KeyCredentials", "Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential", kc, ["Type", "Usage", "Key", "DisplayName", "StartDateTime", "EndDateTime", "KeyId", "CustomKeyIdentifier"]);
+          const key = kc.get("Key");
+          if (toText(kc.get("Type") ?? null) !== "AsymmetricX509Cert" || toText(kc.get("Usage") ?? null) !== "Verify" || !(key instanceof Uint8Array)) {
+            throw graphError("Update-MgApplication", "Request_BadRequest", "Invalid value specified for property 'keyCredentials' of resource 'Application'.");
+          }
+          const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(key).toString("base64").replace(/(.{64})/g, "$1\n").trim()}\n-----END CERTIFICATE-----\n`;
+          return { pem, ...(kc.has("DisplayName") ? { displayName: toText(kc.get("DisplayName")!) } : {}) };
+        });
+        // PATCH keyCredentials replaces the whole collection, as Graph does.
+        const before = app.certificates;
+        app.certificates = [];
+        try {
+          for (const c of certs) addCertificate(s.ctx, app, c, "keyCredentials");
+        } catch {
+          app.certificates = before;
+          throw graphError("Update-MgApplication", "Request_BadRequest", "Invalid value specified for property 'keyCredentials' of resource 'Application': the key is not an X.509 certificate.");
+        }
+      }
+    },
+  },
+];

@@ -1,0 +1,137 @@
+/**
+ * The sandbox's PowerShell runner: POST {controlUrl}/powershell/run {script, tenant} parses the script
+ * with the real tree-sitter PowerShell grammar (the one the portal's tests use), walks its statements
+ * and executes the cmdlets against the sandbox's directory, answering the console transcript:
+ *   {"transcript": "...", "ok": true|false, "errors": n}
+ * PowerShell can't run here, and a script that only parses proves little: this way a test proves the
+ * generated scripts themselves — the app, its permissions and the restriction exist because the script
+ * made them. Errors are non-terminating, as in a console running a script: the next statement still
+ * runs (unless -ErrorAction Stop).
+ */
+import type Parser from "tree-sitter";
+import type { SandboxContext } from "../context";
+import { findTenant } from "../entra/directory";
+import { bind } from "./binding";
+import { findCmdlet } from "./cmdlets";
+import { formatError, notRecognized, notSupported, PSError, PSStop } from "./errors";
+import { evaluate } from "./evaluate";
+import { newSession, type Session } from "./session";
+import { formatOutput, type PSValue } from "./values";
+
+type Node = Parser.SyntaxNode;
+
+let parser: Promise<Parser> | undefined;
+/**
+ * Loaded lazily with import(): tree-sitter-powershell's binding uses top-level await, which a CommonJS
+ * require (what tsx compiles the sandbox to) cannot load.
+ */
+async function parse(script: string): Promise<Parser.Tree> {
+  parser ??= Promise.all([import("tree-sitter"), import("tree-sitter-powershell")]).then(([ts, ps]) => {
+    const p = new ts.default();
+    p.setLanguage(ps.default as unknown as Parser.Language);
+    return p;
+  });
+  return (await parser).parse(script);
+}
+
+export class RunInputError extends Error {
+  constructor(readonly fields: string[], message: string) {
+    super(message);
+  }
+}
+
+export interface RunResult { transcript: string; ok: boolean; errors: number }
+
+/** Descends single-child wrapper nodes down to the command, if the pipeline is one command. */
+function commandOf(n: Node): Node | null {
+  let cur: Node = n;
+  for (;;) {
+    if (cur.type === "command") return cur;
+    const kids = cur.namedChildren;
+    if (cur.type === "pipeline_chain" && kids.length > 1) throw notSupported("pipelines of several commands");
+    if (kids.length !== 1 || !["pipeline", "pipeline_chain"].includes(cur.type)) return null;
+    cur = kids[0]!;
+  }
+}
+
+function runCommand(s: Session, cmd: Node, column: number): { name: string; value: PSValue; stop: boolean } {
+  const nameNode = cmd.childForFieldName("command_name") ?? cmd.namedChildren[0]!;
+  const name = nameNode.text;
+  const c = findCmdlet(name, s.exchangeConnected);
+  if (!c) throw Object.assign(notRecognized(name), { command: name });
+  const elements = cmd.childForFieldName("command_elements")?.children ?? [];
+  try {
+    const args = bind(s, c, elements, column);
+    const value = c.run(s, args) ?? null;
+    return { name: c.name, value, stop: false };
+  } catch (e) {
+    if (e instanceof PSError) throw Object.assign(e, { command: c.name });
+    throw e;
+  }
+}
+
+function runStatement(s: Session, st: Node, lines: string[]): void {
+  if (st.type === "comment" || st.type === "empty_statement") return;
+  const line = st.startPosition.row + 1;
+  const column = st.startPosition.column;
+  const lineText = lines[st.startPosition.row] ?? "";
+  try {
+    if (st.type !== "pipeline") throw notSupported(`'${st.type.replace(/_/g, " ")}' statements`);
+    const assign = st.namedChildren[0]?.type === "assignment_expression" ? st.namedChildren[0] : null;
+    const target = assign ? assign.namedChildren[0]! : null;
+    const valueNode = assign ? assign.childForFieldName("value") ?? assign.namedChildren[assign.namedChildren.length - 1]! : st;
+    if (assign && assign.namedChildren[1]?.text !== "=") throw notSupported(`the '${assign.namedChildren[1]?.text}' operator`);
+    const cmd = commandOf(valueNode);
+    const value = cmd ? runCommand(s, cmd, column).value : evaluate(s, valueNode);
+    if (target) {
+      const name = target.text.trim();
+      if (!/^\$[A-Za-z_]\w*$/.test(name)) throw notSupported(`assigning to '${name}'`);
+      s.vars.set(name.slice(1).toLowerCase(), value);
+    } else s.out.push(...formatOutput(value));
+  } catch (e) {
+    if (!(e instanceof PSError)) throw e;
+    s.errors++;
+    s.out.push(formatError((e as PSError & { command?: string }).command ?? null, e, line, column, lineText));
+    if (/-ErrorAction\s+'?Stop'?/i.test(st.text)) throw new PSStop();
+  }
+}
+
+export async function runPowerShell(ctx: SandboxContext, body: Record<string, unknown>): Promise<RunResult> {
+  const bad: string[] = [];
+  if (typeof body.script !== "string" || body.script.length === 0 || body.script.length > 256 * 1024) bad.push("script");
+  const tenant = typeof body.tenant === "string" ? findTenant(ctx.store, body.tenant) : [...ctx.store.tenants.values()][0];
+  if (!tenant) bad.push("tenant");
+  for (const k of Object.keys(body)) if (k !== "script" && k !== "tenant") bad.push(k);
+  if (bad.length) throw new RunInputError(bad, `Invalid runner input: ${bad.join(", ")}. Expected {"script": "<PowerShell text, ≤ 256 KB>", "tenant": "<tenant id or domain>"}.`);
+  const script = body.script as string;
+  const s = newSession(ctx, tenant!.id);
+  const tree = await parse(script);
+  const lines = script.split(/\r?\n/);
+  s.out.push(`PS ${tenant!.domains[0] ?? tenant!.id}> .\\script.ps1`);
+  if (tree.rootNode.hasError) {
+    const bad = findError(tree.rootNode);
+    const row = bad?.startPosition.row ?? 0;
+    s.errors++;
+    s.out.push(formatError(null, new PSError("The script has a syntax error and was not run (ParserError).", { category: "ParserError", exceptionType: "ParseException", errorId: "ParseError", span: { start: 0, length: 1 } }), row + 1, bad?.startPosition.column ?? 0, lines[row] ?? ""));
+    return { transcript: s.out.join("\n"), ok: false, errors: s.errors };
+  }
+  const list = tree.rootNode.namedChildren.find((n) => n.type === "statement_list");
+  try {
+    for (const n of tree.rootNode.namedChildren) {
+      if (n === list) for (const st of list.namedChildren) runStatement(s, st, lines);
+      else if (n.type !== "comment") runStatement(s, n, lines);
+    }
+  } catch (e) {
+    if (!(e instanceof PSStop)) throw e;
+  }
+  return { transcript: s.out.join("\n"), ok: s.errors === 0, errors: s.errors };
+}
+
+function findError(n: Node): Node | null {
+  if (n.type === "ERROR" || n.isMissing) return n;
+  for (const c of n.children) {
+    const hit = findError(c);
+    if (hit) return hit;
+  }
+  return null;
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { CryptoProvider } from "@azure/msal-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PageDriver, startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
+import { createTestDatabase } from "../support/db";
+
+// Delegated sending: a person's refresh token (from a real sign-in through the sandbox's pages, redeemed
+// by MSAL) is stored encrypted, refreshed by the outbox with acquireTokenByRefreshToken, rotated, and an
+// expired or revoked grant becomes "sign in with Microsoft again".
+const REDIRECT = "http://localhost:3000/api/auth/callback/microsoft";
+let sb: TestSandbox;
+let dbh: { url: string; drop(): Promise<void> };
+let dataDir: string;
+let tenantId: string;
+let person: { id: string; name: string; email: string; role: "sender"; tenantId: string | null };
+
+beforeAll(async () => {
+  dbh = await createTestDatabase();
+  dataDir = mkdtempSync(path.join(tmpdir(), "gmp-delegated-"));
+  process.env.DATABASE_URL = dbh.url;
+  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
+  process.env.PORTAL_DATA_DIR = dataDir;
+  sb = await startTestSandbox();
+  const { db } = await import("@/lib/db");
+  const { encryptSecret } = await import("@/lib/crypto");
+  const e = sb.endpoints;
+  const t = await db().tenant.create({
+    data: { name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, loginUrl: e.loginUrl, graphUrl: e.graphUrl, clientId: e.app.clientId, credentialKind: "secret", credentialCipher: encryptSecret(e.app.clientSecret, "tenant-credential"), useDelegated: true },
+  });
+  tenantId = t.id;
+  const upn = e.users[1]!.upn;
+  const u = await db().user.create({ data: { email: upn, name: "Adele", role: "sender", tenantId } });
+  person = { id: u.id, name: "Adele", email: upn, role: "sender", tenantId };
+});
+
+afterAll(async () => {
+  await sb?.close();
+  const { db } = await import("@/lib/db");
+  await db().$disconnect();
+  await dbh?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Signs the person in through the sandbox's pages and stores the refresh token as the portal's sign-in does. */
+async function signIn(): Promise<string> {
+  const user = sb.endpoints.users[1]!;
+  const pkce = await new CryptoProvider().generatePkceCodes();
+  const msal = sb.msalApp();
+  const scopes = ["openid", "profile", "offline_access", "User.Read", "Mail.Send"];
+  const url = await msal.getAuthCodeUrl({ scopes, redirectUri: REDIRECT, state: "s", nonce: "n", codeChallenge: pkce.challenge, codeChallengeMethod: "S256" });
+  const back = await new PageDriver().signIn(url, user.upn, user.password);
+  const r = await msal.acquireTokenByCode({ code: back.searchParams.get("code")!, scopes, redirectUri: REDIRECT, codeVerifier: pkce.verifier, nonce: "n" });
+  const cache = JSON.parse(msal.getTokenCache().serialize()) as { RefreshToken: Record<string, { secret: string }> };
+  const rt = Object.values(cache.RefreshToken)[0]!.secret;
+  const { db } = await import("@/lib/db");
+  const { encryptSecret } = await import("@/lib/crypto");
+  await db().account.deleteMany({ where: { userId: person.id } });
+  await db().account.create({ data: { userId: person.id, provider: `microsoft:${tenantId}`, providerAccountId: r!.uniqueId, refreshTokenCipher: encryptSecret(rt, "refresh-token") } });
+  return rt;
+}
+
+async function sendAndRun(subject: string) {
+  const { createSend } = await import("@/lib/sends/create-send");
+  const { claimSends } = await import("@/lib/outbox/claim");
+  const { processSend } = await import("@/lib/outbox/process-send");
+  const { outboxOptions } = await import("@/lib/outbox/options");
+  const { getSendStatus } = await import("@/lib/sends/send-status");
+  const { id } = await createSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject, body: "Hi, it's me." });
+  const o = outboxOptions({ timeoutMs: 20_000 });
+  for (const claimed of await claimSends("w-del", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed, "w-del", o);
+  return getSendStatus(person, id);
+}
+
+describe("delegated sending", () => {
+  it("refreshes the token from the stored refresh token, keeps the rotated one encrypted, and sends as the person via /me", async () => {
+    const rt = await signIn();
+    const subject = `as me ${randomBytes(3).toString("hex")}`;
+    const s = await sendAndRun(subject);
+    expect(s.status).toBe("accepted");
+    expect(s.attempts).toEqual([expect.objectContaining({ operation: "sendMail", httpStatus: 202 })]);
+    const msgs = await sb.control<{ subject: string; from: unknown }[]>(`/messages?to=${encodeURIComponent(sb.endpoints.mailboxes.allowed)}&subject=${encodeURIComponent(subject)}`);
+    expect(JSON.stringify(msgs.json.find((m) => m.subject === subject)?.from)).toContain(person.email);
+    const { db } = await import("@/lib/db");
+    const { decryptSecret } = await import("@/lib/crypto");
+    const acct = await db().account.findFirstOrThrow({ where: { userId: person.id }, select: { refreshTokenCipher: true } });
+    expect(acct.refreshTokenCipher).not.toContain(rt);
+    expect(decryptSecret(acct.refreshTokenCipher!, "refresh-token")).not.toBe(rt); // rotated
+  });
+
+  it("a revoked grant fails the send with 'sign in with Microsoft again', not an error page", async () => {
+    await signIn();
+    const { delegatedToken } = await import("@/lib/graph/delegated-token");
+    const { loadTenantAccess } = await import("@/lib/graph/tenant-access");
+    expect((await sb.control(`/users/${encodeURIComponent(person.email)}/revoke-sessions`, {})).status).toBe(200);
+    await expect(delegatedToken(await loadTenantAccess(tenantId), person.id, { skipCache: true })).rejects.toMatchObject({ code: "AADSTS50173", status: 409, userMessage: expect.stringMatching(/Sign in with Microsoft again/) });
+  });
+
+  it("without a stored grant, the send is refused up front with the same advice", async () => {
+    const { db } = await import("@/lib/db");
+    await db().account.deleteMany({ where: { userId: person.id } });
+    const { createSend } = await import("@/lib/sends/create-send");
+    await expect(createSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject: "x" })).rejects.toMatchObject({ code: "invalid_grant", userMessage: expect.stringMatching(/Sign in with Microsoft again/) });
+  });
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { graphPowerShellRegistration, type RegistrationInput } from "@/lib/powershell/app-registration";
+import { azureCliRegistration } from "@/lib/powershell/azure-cli";
+import { certificateUploadScript } from "@/lib/powershell/certificate-upload";
+import { accessPolicyScript, rbacScript, type RestrictionInput } from "@/lib/powershell/exchange-restriction";
+import { PERMISSION_IDS, requiredPermissions } from "@/lib/powershell/permissions";
+
+// Snapshots pin the generated scripts (reviewed by eye once); the assertions say what must hold.
+const base: RegistrationInput = {
+  displayName: "Graph Mail Portal", directoryId: "contoso.onmicrosoft.com", useApplication: true, useDelegated: false, largeAttachments: false,
+  signInRedirectUri: "https://mail.example.com/api/auth/callback/microsoft", consentRedirectUri: "https://mail.example.com/api/setup/consent",
+  credential: "certificate", secretEndDateTime: "2027-05-28T00:00:00Z",
+};
+const restriction: RestrictionInput = {
+  clientId: "11111111-2222-4333-8444-555555555555", servicePrincipalObjectId: "66666666-7777-4888-9999-000000000000", appDisplayName: "Graph Mail Portal",
+  mailboxes: ["hr-welcome@contoso.com", "o'brien@contoso.com"], groupAddress: "graph-senders@contoso.com", createGroup: true,
+  scopeName: "Graph Mail Portal senders", outsideMailbox: "alex@contoso.com",
+};
+
+describe("permissions", () => {
+  it("asks for exactly what the usage needs", () => {
+    expect(requiredPermissions({ useApplication: true, useDelegated: false, largeAttachments: false }).map((p) => `${p.name}:${p.type}`)).toEqual(["Mail.Send:Role"]);
+    expect(requiredPermissions({ useApplication: true, useDelegated: false, largeAttachments: true }).map((p) => `${p.name}:${p.type}`)).toEqual(["Mail.Send:Role", "Mail.ReadWrite:Role"]);
+    expect(requiredPermissions({ useApplication: false, useDelegated: true, largeAttachments: true }).map((p) => `${p.name}:${p.type}`)).toEqual([
+      "Mail.Send:Scope", "User.Read:Scope", "openid:Scope", "profile:Scope", "email:Scope", "offline_access:Scope",
+    ]);
+  });
+});
+
+describe("Graph PowerShell registration", () => {
+  it("application only, certificate: Mail.Send Role only, consent redirect only", () => {
+    const s = graphPowerShellRegistration(base);
+    expect(s).toContain(`@{ Id = '${PERMISSION_IDS["Mail.Send:Role"]}'; Type = 'Role' } # Mail.Send (application)`);
+    expect(s).not.toContain(PERMISSION_IDS["Mail.Send:Scope"]);
+    expect(s).not.toContain(PERMISSION_IDS["Mail.ReadWrite:Role"]);
+    expect(s).not.toContain("Add-MgApplicationPassword");
+    expect(s).not.toContain("/api/auth/callback/microsoft");
+    expect(s).toMatchSnapshot();
+  });
+
+  it("both usages, large attachments, secret: every permission with its reason, the sign-in redirect, the secret", () => {
+    const s = graphPowerShellRegistration({ ...base, useDelegated: true, largeAttachments: true, credential: "secret" });
+    expect(s).toContain("#   Mail.ReadWrite (application): attachments of 3 MB and more go through a draft and an upload session");
+    expect(s).toContain("Web = @{ RedirectUris = @('https://mail.example.com/api/auth/callback/microsoft', 'https://mail.example.com/api/setup/consent') }");
+    expect(s.match(/New-MgServicePrincipalAppRoleAssignedTo/g)).toHaveLength(2);
+    expect(s).toContain("EndDateTime = '2027-05-28T00:00:00Z'");
+    expect(s).toMatchSnapshot();
+  });
+
+  it("delegated only: no app role assignment (nothing application-level to consent by script)", () => {
+    const s = graphPowerShellRegistration({ ...base, useApplication: false, useDelegated: true });
+    expect(s).not.toContain("New-MgServicePrincipalAppRoleAssignedTo");
+    expect(s).not.toContain("Type = 'Role'");
+  });
+});
+
+describe("other generators", () => {
+  it("Azure CLI", () => expect(azureCliRegistration({ ...base, useDelegated: true, credential: "secret" })).toMatchSnapshot());
+  it("certificate upload", () => expect(certificateUploadScript({ directoryId: "contoso.onmicrosoft.com", clientId: restriction.clientId, certificateBase64: "MIIBszCCAV2g", displayName: "CN=Graph Mail Portal" })).toMatchSnapshot());
+  it("RBAC for Applications quotes OPATH inside PowerShell and warns about the tenant-wide consent", () => {
+    const s = rbacScript(restriction);
+    expect(s).toContain(`-RecipientRestrictionFilter 'PrimarySmtpAddress -eq ''hr-welcome@contoso.com'' -or PrimarySmtpAddress -eq ''o''''brien@contoso.com'''`);
+    expect(s).toContain("Write-Warning");
+    expect(s).toMatchSnapshot();
+  });
+  it("application access policy", () => {
+    const s = accessPolicyScript(restriction);
+    expect(s).toContain("-AccessRight RestrictAccess");
+    expect(s).toContain("Add-DistributionGroupMember -Identity 'graph-senders@contoso.com' -Member 'o''brien@contoso.com'");
+    expect(s).toMatchSnapshot();
+  });
+});
