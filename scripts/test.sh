@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
-results=test-results/summary
+# Not under test-results/: Playwright empties that folder when it starts.
+results=.test-summary
 mkdir -p "$results"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "lint";        npx eslint --max-warnings 0 .

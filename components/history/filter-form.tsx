@@ -2,7 +2,7 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { MODE_LABELS, SEND_MODES, SEND_STATUSES, STATUS_LABELS } from "@/lib/schemas/history";
-import { SelectField } from "./select-field";
+import { SelectField } from "../ui/select-field";
 
 interface Props {
   values: Record<string, string>;

@@ -97,6 +97,24 @@ const bool = z
   .transform((v) => v === undefined || v === true || v === "true" || v === "on");
 
 /** The JSON/FormData shape; headers and attachments arrive as JSON strings from the form. */
+/** A list that arrives as an array (JSON API) or as a JSON string in one form field (the compose form). */
+function jsonList<T extends z.ZodType>(item: T, max: number, label: string, tooMany: string) {
+  return z
+    .union([z.string(), z.array(item)])
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return [];
+      if (Array.isArray(v)) return v;
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${label} are not readable` });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(item).max(max, tooMany));
+}
+
 export const composeSchema = z
   .object({
     tenantId: z.string().min(1, "Choose a tenant"),
@@ -111,34 +129,8 @@ export const composeSchema = z
     body: z.string().max(2_000_000, "The body is too long (about 2 MB at most)").default(""),
     importance: z.enum(["low", "normal", "high"]).default("normal"),
     saveToSent: bool,
-    headers: z
-      .union([z.string(), z.array(headerSchema)])
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined || v === "") return [];
-        if (Array.isArray(v)) return v;
-        try {
-          return JSON.parse(v) as unknown;
-        } catch {
-          ctx.addIssue({ code: "custom", message: "Headers are not readable" });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.array(headerSchema).max(MAX_HEADERS, `At most ${MAX_HEADERS} custom headers (Graph's limit)`)),
-    attachments: z
-      .union([z.string(), z.array(attachmentRefSchema)])
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined || v === "") return [];
-        if (Array.isArray(v)) return v;
-        try {
-          return JSON.parse(v) as unknown;
-        } catch {
-          ctx.addIssue({ code: "custom", message: "Attachments are not readable" });
-          return z.NEVER;
-        }
-      })
-      .pipe(z.array(attachmentRefSchema).max(50, "At most 50 attachments")),
+    headers: jsonList(headerSchema, MAX_HEADERS, "Headers", `At most ${MAX_HEADERS} custom headers (Graph's limit)`),
+    attachments: jsonList(attachmentRefSchema, 50, "Attachments", "At most 50 attachments"),
   })
   .superRefine((v, ctx) => {
     const n = v.to.length + v.cc.length + v.bcc.length;
