@@ -105,10 +105,17 @@ test("client secret: a wrong secret and a refused consent are explained in words
   const ps = page.getByRole("region", { name: "b) Microsoft Graph PowerShell" });
   await expect(ps.getByLabel("b) Microsoft Graph PowerShell", { exact: true })).toContainText("Add-MgApplicationPassword");
   await ps.getByRole("button", { name: "Run in the sandbox" }).click();
-  await expect(ps.getByRole("log")).toContainText("Client secret value: ");
-  const secret = /Client secret value: (\S+)/.exec((await ps.getByRole("log").textContent()) ?? "")![1]!;
+  // The secret the script created is stored encrypted by the server and never reaches the browser.
+  await expect(ps.getByRole("status")).toContainText("The new client secret was saved, encrypted");
+  await expect(ps.getByRole("log")).toContainText("Client secret value: [saved, encrypted, by the portal: not shown]");
+  const clientId = /client\) ID ([0-9a-f-]{36})/.exec((await ps.getByRole("status").textContent()) ?? "")![1]!;
   await page.getByRole("button", { name: "Save and continue" }).click();
 
+  // Later the admin rotates it: a new secret made in Entra ID (the sandbox's control API stands in for the admin centre).
+  const sb = await sandbox();
+  const made = await request.post(`${sb.controlUrl}/apps/${clientId}/secrets`, { data: {} });
+  expect(made.status()).toBe(201);
+  const secret = ((await made.json()) as { secretText: string }).secretText;
   await page.getByLabel("Client secret value").fill("not-the-secret");
   await page.getByRole("button", { name: "Save the secret" }).click();
   await expect(page.getByLabel("Client secret value")).toHaveAccessibleDescription(/The client secret is wrong\. Entra ID refused the app's client secret \(AADSTS7000215\)/);

@@ -4,11 +4,12 @@ import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { idle, type ActionState } from "@/lib/action-state";
 
-export interface RunResult { transcript: string; ok: boolean; errors: number; clientId?: string }
+export interface RunResult { transcript: string; ok: boolean; errors: number; clientId?: string; secretSaved?: boolean }
 
 /**
  * "Run in the sandbox": the sandbox executes the generated script and answers the console transcript.
- * The transcript is shown here once and not kept (it may show a client secret, as a real console would).
+ * The transcript is shown here once and not kept; a client secret it printed was stored encrypted by the
+ * server and cut from it before it reached the browser.
  */
 export function SandboxRun({ action, tenantId, kind, label = "Run in the sandbox" }: {
   action: (prev: ActionState<RunResult>, data: FormData) => Promise<ActionState<RunResult>>;
@@ -29,6 +30,7 @@ export function SandboxRun({ action, tenantId, kind, label = "Run in the sandbox
           <p className="text-sm" role="status">
             {run.ok ? "The script ran without errors." : `The script reported ${run.errors} error${run.errors === 1 ? "" : "s"}.`}
             {run.clientId ? ` The application (client) ID ${run.clientId} was filled in.` : ""}
+            {run.secretSaved ? " The new client secret was saved, encrypted (it is not shown)." : ""}
           </p>
           <pre role="log" aria-label="Sandbox console transcript" tabIndex={0} className="mt-1 max-h-80 overflow-auto rounded bg-black p-3 text-xs text-green-200">
             {run.transcript}

@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { loadWizardTenant } from "./load-wizard-tenant";
 import { sandboxEndpoints } from "./sandbox-endpoints";
 import { saveClientId } from "./save-client-id";
+import { saveSecret } from "./save-secret";
 import { tenantScript, type ScriptKind } from "./tenant-scripts";
 
 /**
@@ -15,7 +16,10 @@ import { tenantScript, type ScriptKind } from "./tenant-scripts";
  * admin (like their own console would show it) and never stored.
  */
 const answer = z.object({ transcript: z.string(), ok: z.boolean(), errors: z.number() });
-export type SandboxRun = z.infer<typeof answer> & { clientId?: string };
+export type SandboxRun = z.infer<typeof answer> & { clientId?: string; secretSaved?: boolean };
+
+const SECRET_LINE = /^(Client secret value: )(\S+)$/m;
+const EXPIRES_LINE = /^Client secret expires: (\d{4}-\d{2}-\d{2})/m;
 
 export async function runInSandbox(actor: SessionUser, tenantId: string, kind: ScriptKind): Promise<SandboxRun> {
   const t = await loadWizardTenant(actor, tenantId);
@@ -45,6 +49,18 @@ export async function runInSandbox(actor: SessionUser, tenantId: string, kind: S
     if (m?.[1]) {
       await saveClientId(actor, tenantId, m[1]);
       run.clientId = m[1].toLowerCase();
+    }
+    // A client secret printed by Add-MgApplicationPassword goes straight into the portal, encrypted, and is
+    // cut from the transcript: secrets never reach the browser (a real console shows it once; here the
+    // portal is the only reader that needs it).
+    const secret = SECRET_LINE.exec(run.transcript)?.[2];
+    if (secret) {
+      run.transcript = run.transcript.replace(SECRET_LINE, "$1[saved, encrypted, by the portal: not shown]");
+      if (run.clientId) {
+        const expires = EXPIRES_LINE.exec(run.transcript)?.[1] ?? new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10);
+        await saveSecret(actor, tenantId, secret, expires);
+        run.secretSaved = true;
+      }
     }
   }
   return run;
