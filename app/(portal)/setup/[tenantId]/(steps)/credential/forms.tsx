@@ -5,11 +5,10 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { idle } from "@/lib/action-state";
 import { generateCertificateAction, saveSecretAction } from "./actions";
+import { useFormAction } from "@/components/ui/use-form-action";
 
 export function SecretForm({ tenantId, defaultExpiry }: { tenantId: string; defaultExpiry: string }) {
-  const [state, formAction, pending] = useActionState(saveSecretAction, idle);
-  const f = state.status === "error" ? state.fields : undefined;
-  const v = state.status === "error" ? state.values : undefined;
+  const { state, formAction, pending, fields: f, values: v } = useFormAction(saveSecretAction);
   return (
     <form action={formAction} className="space-y-3" noValidate>
       <input type="hidden" name="tenantId" value={tenantId} />

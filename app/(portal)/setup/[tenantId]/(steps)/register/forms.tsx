@@ -5,11 +5,10 @@ import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { idle } from "@/lib/action-state";
 import { planCredentialAction, saveClientIdAction } from "./actions";
+import { useFormAction } from "@/components/ui/use-form-action";
 
 export function ClientIdForm({ tenantId, clientId }: { tenantId: string; clientId: string | null }) {
-  const [state, formAction, pending] = useActionState(saveClientIdAction, idle);
-  const f = state.status === "error" ? state.fields : undefined;
-  const v = state.status === "error" ? state.values : undefined;
+  const { state, formAction, pending, fields: f, values: v } = useFormAction(saveClientIdAction);
   return (
     <form action={formAction} className="flex max-w-2xl flex-wrap items-end gap-3" noValidate>
       <input type="hidden" name="tenantId" value={tenantId} />

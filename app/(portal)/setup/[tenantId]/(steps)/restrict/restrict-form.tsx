@@ -1,17 +1,14 @@
 "use client";
-import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
-import { idle } from "@/lib/action-state";
 import { saveRestrictionAction } from "./actions";
+import { useFormAction } from "@/components/ui/use-form-action";
 
 export interface RestrictDefaults { mailboxes: string; groupAddress: string; createGroup: boolean; outsideMailbox: string }
 
 export function RestrictForm({ tenantId, defaults }: { tenantId: string; defaults: RestrictDefaults }) {
-  const [state, formAction, pending] = useActionState(saveRestrictionAction, idle);
-  const f = state.status === "error" ? state.fields : undefined;
-  const v = state.status === "error" ? state.values : undefined;
+  const { state, formAction, pending, fields: f, values: v } = useFormAction(saveRestrictionAction);
   return (
     <form action={formAction} className="max-w-2xl space-y-4" noValidate>
       <input type="hidden" name="tenantId" value={tenantId} />
