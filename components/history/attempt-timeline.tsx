@@ -10,7 +10,7 @@ export function AttemptTimeline({ attempts }: { attempts: SendDetail["attempts"]
         <li key={a.id} className="text-sm" data-testid="attempt">
           <span aria-hidden="true" className={`absolute -left-1.5 mt-1 h-3 w-3 rounded-full ${a.outcome === "accepted" ? "bg-emerald-600" : a.outcome === "retry" || a.outcome === "throttled" ? "bg-amber-500" : "bg-red-600"}`} />
           <p className="font-medium">
-            Attempt {a.number}: {a.outcome} {a.httpStatus ? `· HTTP ${a.httpStatus}` : ""} {a.graphCode ? `· ${a.graphCode}` : ""}
+            Attempt {a.number}{a.operation ? ` (${a.operation})` : ""}: {a.outcome} {a.httpStatus ? `· HTTP ${a.httpStatus}` : ""} {a.graphCode ? `· ${a.graphCode}` : ""}
           </p>
           <dl className="mt-1 grid grid-cols-[9rem_1fr] gap-x-3 gap-y-0.5 text-xs">
             <dt className="text-slate-500">Started</dt>

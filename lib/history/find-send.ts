@@ -43,7 +43,7 @@ export async function findSend(actor: SessionUser, id: string) {
     where: { id, ...scope },
     select: {
       id: true, createdAt: true, updatedAt: true, completedAt: true, status: true, mode: true, fromAddress: true,
-      toAddresses: true, ccAddresses: true, bccAddresses: true, recipientCount: true, subject: true, bodyType: true,
+      toAddresses: true, ccAddresses: true, bccAddresses: true, replyToAddresses: true, recipientCount: true, subject: true, bodyType: true,
       body: true, sizeBytes: true, attachments: true, headers: true, importance: true, saveToSent: true,
       errorCode: true, errorMessage: true, attemptCount: true, nextAttemptAt: true,
       tenant: { select: { id: true, name: true, metadataOnly: true } },
@@ -51,7 +51,7 @@ export async function findSend(actor: SessionUser, id: string) {
       apiKey: { select: { name: true, displayPrefix: true } },
       attempts: {
         orderBy: { number: "asc" },
-        select: { id: true, number: true, startedAt: true, durationMs: true, httpStatus: true, graphCode: true, message: true, requestId: true, clientRequestId: true, retryAfterMs: true, outcome: true },
+        select: { id: true, number: true, startedAt: true, durationMs: true, httpStatus: true, graphCode: true, message: true, requestId: true, clientRequestId: true, retryAfterMs: true, outcome: true, operation: true },
       },
     },
   });

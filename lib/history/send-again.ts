@@ -36,6 +36,7 @@ export async function sendAgain(actor: SessionUser, sendId: string): Promise<{ i
         toAddresses: s.toAddresses,
         ccAddresses: s.ccAddresses,
         bccAddresses: s.bccAddresses,
+        replyToAddresses: s.replyToAddresses,
         recipientCount: s.recipientCount,
         subject: s.subject,
         bodyType: s.bodyType,

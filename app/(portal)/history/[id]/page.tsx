@@ -46,6 +46,7 @@ export default async function SendDetailPage({ params }: { params: Promise<{ id:
               {row("To", s.toAddresses.join(", ") || "—")}
               {s.ccAddresses.length ? row("Cc", s.ccAddresses.join(", ")) : null}
               {s.bccAddresses.length ? row("Bcc", s.bccAddresses.join(", ")) : null}
+              {s.replyToAddresses.length ? row("Reply-To", s.replyToAddresses.join(", ")) : null}
               {row("Recipients", s.recipientCount)}
               {row("Mode", MODE_LABELS[s.mode as (typeof SEND_MODES)[number]] ?? s.mode)}
               {row("Sent by", s.actorUser ? `${s.actorUser.name ?? ""} <${s.actorUser.email}>` : s.apiKey ? `API key ${s.apiKey.name} (${s.apiKey.displayPrefix}…)` : "—")}
