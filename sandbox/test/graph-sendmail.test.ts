@@ -6,26 +6,7 @@
 import { createHash } from "node:crypto";
 import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "./support";
-
-interface Addr {
-  address: string;
-  name?: string;
-}
-/** A delivered copy as GET {controlUrl}/messages returns it. */
-interface DeliveredJson {
-  id: string;
-  mailbox: string;
-  folder: string;
-  from: Addr;
-  to: Addr[];
-  cc: Addr[];
-  bcc: Addr[];
-  subject: string;
-  body: { contentType: string; content: string };
-  internetMessageHeaders: { name: string; value: string }[];
-  attachments: { name: string; size: number; sha256: string; contentType: string; downloadUrl: string }[];
-}
+import { startTestSandbox, type DeliveredJson, type TestSandbox } from "./support";
 
 let sb: TestSandbox;
 let token: string;
@@ -106,7 +87,7 @@ describe("sendMail (app-only)", () => {
     expect(m.from.address).toBe(shared);
     expect(m.subject).toBe("Welcome to Contoso");
     expect(m.body).toEqual({ contentType: "html", content: "<p>Hello <b>there</b></p>" });
-    expect(m.cc.map((a: Addr) => a.address)).toEqual([`lee.gu@${d}`, `nestor.wilke@${d}`]);
+    expect(m.cc.map((a) => a.address)).toEqual([`lee.gu@${d}`, `nestor.wilke@${d}`]);
     expect(m.bcc).toEqual([]);
     expect(m.internetMessageHeaders).toEqual([{ name: "x-welcome-batch", value: "2026-w1" }]);
     expect(m.attachments[0]).toMatchObject({ name: "handbook.txt", size: 8, contentType: "text/plain" });
@@ -119,11 +100,11 @@ describe("sendMail (app-only)", () => {
     expect(cc[0]!.bcc).toEqual([]);
     const bcc = await delivered("to=auditor@example.org");
     expect(bcc).toHaveLength(1);
-    expect(bcc[0]!.bcc.map((a: Addr) => a.address)).toEqual(["auditor@example.org"]);
+    expect(bcc[0]!.bcc.map((a) => a.address)).toEqual(["auditor@example.org"]);
     const sent = await delivered(`to=${shared}&folder=sentitems`);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.folder).toBe("SentItems");
-    expect(sent[0]!.bcc.map((a: Addr) => a.address)).toEqual(["auditor@example.org"]);
+    expect(sent[0]!.bcc.map((a) => a.address)).toEqual(["auditor@example.org"]);
   });
 });
 

@@ -5,26 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Client, FileUpload, type GraphError, LargeFileUploadTask, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "./support";
-
-interface Addr {
-  address: string;
-  name?: string;
-}
-/** A delivered copy as GET {controlUrl}/messages returns it. */
-interface DeliveredJson {
-  id: string;
-  mailbox: string;
-  folder: string;
-  from: Addr;
-  to: Addr[];
-  cc: Addr[];
-  bcc: Addr[];
-  subject: string;
-  body: { contentType: string; content: string };
-  internetMessageHeaders: { name: string; value: string }[];
-  attachments: { name: string; size: number; sha256: string; contentType: string; downloadUrl: string }[];
-}
+import { startTestSandbox, type DeliveredJson, type TestSandbox } from "./support";
 
 let sb: TestSandbox;
 let client: Client;

@@ -29,6 +29,26 @@ export interface MsalAppOptions {
   tenant?: string;
 }
 
+interface Addr {
+  address: string;
+  name?: string;
+}
+
+/** A delivered copy as GET {controlUrl}/messages returns it. */
+export interface DeliveredJson {
+  id: string;
+  mailbox: string;
+  folder: string;
+  from: Addr;
+  to: Addr[];
+  cc: Addr[];
+  bcc: Addr[];
+  subject: string;
+  body: { contentType: string; content: string };
+  internetMessageHeaders: { name: string; value: string }[];
+  attachments: { name: string; size: number; sha256: string; contentType: string; downloadUrl: string }[];
+}
+
 export interface ControlResponse<T = unknown> {
   status: number;
   json: T;

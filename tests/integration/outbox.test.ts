@@ -1,10 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
-import { createTestDatabase } from "../support/db";
+import type { TestSandbox } from "../../sandbox/test/support";
+import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 // Types only: the modules themselves are imported after the environment is set (env() reads it once).
 import type * as DbModule from "@/lib/db";
 import type * as CreateSendModule from "@/lib/sends/create-send";
@@ -16,8 +13,7 @@ import type * as StatusModule from "@/lib/sends/send-status";
 
 // The outbox against real PostgreSQL and the in-process sandbox tenant, with the real MSAL and Graph SDK.
 let sb: TestSandbox;
-let dbh: { url: string; drop(): Promise<void> };
-let dataDir: string;
+let env: PortalEnv;
 let tenantId: string;
 const actor = { id: "", name: "Ada", email: "ada@example.com", role: "admin" as const, tenantId: null as string | null };
 
@@ -33,12 +29,11 @@ type Lib = {
 let lib: Lib;
 
 beforeAll(async () => {
-  dbh = await createTestDatabase();
-  dataDir = mkdtempSync(path.join(tmpdir(), "gmp-outbox-"));
-  process.env.DATABASE_URL = dbh.url;
-  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
-  process.env.PORTAL_DATA_DIR = dataDir;
-  sb = await startTestSandbox();
+  env = await startPortalEnv("outbox", {
+    senders: (e) => [e.mailboxes.shared, e.mailboxes.allowed, e.mailboxes.outsidePolicy, "big.limit@contoso.sandbox"],
+  });
+  sb = env.sb;
+  tenantId = env.tenantId;
   lib = {
     db: (await import("@/lib/db")).db,
     createSend: (await import("@/lib/sends/create-send")).createSend,
@@ -48,26 +43,10 @@ beforeAll(async () => {
     outboxOptions: (await import("@/lib/outbox/options")).outboxOptions,
     getSendStatus: (await import("@/lib/sends/send-status")).getSendStatus,
   };
-  const { encryptSecret } = await import("@/lib/crypto");
-  const e = sb.endpoints;
-  const t = await lib.db().tenant.create({
-    data: {
-      name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, loginUrl: e.loginUrl, graphUrl: e.graphUrl, clientId: e.app.clientId,
-      credentialKind: "secret", credentialCipher: encryptSecret(e.app.clientSecret, "tenant-credential"), useDelegated: true,
-      senders: { create: [{ address: e.mailboxes.shared }, { address: e.mailboxes.allowed }, { address: e.mailboxes.outsidePolicy }, { address: "big.limit@contoso.sandbox" }] },
-    },
-  });
-  tenantId = t.id;
   actor.id = (await lib.db().user.create({ data: { email: actor.email, name: actor.name, role: "admin" } })).id;
 });
 
-afterAll(async () => {
-  await sb?.close();
-  const { db } = await import("@/lib/db");
-  await db().$disconnect();
-  await dbh?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => env?.close());
 
 beforeEach(async () => {
   await sb.control("/faults", { rate: 0, latencyMs: 0 });

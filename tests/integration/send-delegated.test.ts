@@ -1,48 +1,30 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { CryptoProvider } from "@azure/msal-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PageDriver, startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
-import { createTestDatabase } from "../support/db";
+import { PageDriver, type TestSandbox } from "../../sandbox/test/support";
+import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 
 // Delegated sending: a person's refresh token (from a real sign-in through the sandbox's pages, redeemed
 // by MSAL) is stored encrypted, refreshed by the outbox with acquireTokenByRefreshToken, rotated, and an
 // expired or revoked grant becomes "sign in with Microsoft again".
 const REDIRECT = "http://localhost:3000/api/auth/callback/microsoft";
 let sb: TestSandbox;
-let dbh: { url: string; drop(): Promise<void> };
-let dataDir: string;
+let env: PortalEnv;
 let tenantId: string;
 let person: { id: string; name: string; email: string; role: "sender"; tenantId: string | null };
 
 beforeAll(async () => {
-  dbh = await createTestDatabase();
-  dataDir = mkdtempSync(path.join(tmpdir(), "gmp-delegated-"));
-  process.env.DATABASE_URL = dbh.url;
-  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
-  process.env.PORTAL_DATA_DIR = dataDir;
-  sb = await startTestSandbox();
+  env = await startPortalEnv("delegated");
+  sb = env.sb;
+  tenantId = env.tenantId;
   const { db } = await import("@/lib/db");
-  const { encryptSecret } = await import("@/lib/crypto");
   const e = sb.endpoints;
-  const t = await db().tenant.create({
-    data: { name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, loginUrl: e.loginUrl, graphUrl: e.graphUrl, clientId: e.app.clientId, credentialKind: "secret", credentialCipher: encryptSecret(e.app.clientSecret, "tenant-credential"), useDelegated: true },
-  });
-  tenantId = t.id;
   const upn = e.users[1]!.upn;
   const u = await db().user.create({ data: { email: upn, name: "Adele", role: "sender", tenantId } });
   person = { id: u.id, name: "Adele", email: upn, role: "sender", tenantId };
 });
 
-afterAll(async () => {
-  await sb?.close();
-  const { db } = await import("@/lib/db");
-  await db().$disconnect();
-  await dbh?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => env?.close());
 
 /** Signs the person in through the sandbox's pages and stores the refresh token as the portal's sign-in does. */
 async function signIn(): Promise<string> {

@@ -1,0 +1,49 @@
+/**
+ * What an integration test of the portal needs before importing lib/: a throwaway database, a data folder
+ * and a secret key in the environment (env() reads them once), an in-process sandbox, and the sandbox's
+ * demo tenant connected as a portal tenant with its client secret encrypted.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
+import { createTestDatabase } from "./db";
+
+export interface PortalEnv {
+  sb: TestSandbox;
+  dataDir: string;
+  tenantId: string;
+  close(): Promise<void>;
+}
+
+export async function startPortalEnv(name: string, opts: { senders?: (e: TestSandbox["endpoints"]) => string[]; redirectUris?: string[] } = {}): Promise<PortalEnv> {
+  const dbh = await createTestDatabase();
+  const dataDir = mkdtempSync(path.join(tmpdir(), `gmp-${name}-`));
+  process.env.DATABASE_URL = dbh.url;
+  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
+  process.env.PORTAL_DATA_DIR = dataDir;
+  const sb = await startTestSandbox(opts.redirectUris ? { redirectUris: opts.redirectUris } : {});
+  const { db } = await import("@/lib/db");
+  const { encryptSecret } = await import("@/lib/crypto");
+  const e = sb.endpoints;
+  const t = await db().tenant.create({
+    data: {
+      name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, loginUrl: e.loginUrl, graphUrl: e.graphUrl, clientId: e.app.clientId,
+      credentialKind: "secret", credentialCipher: encryptSecret(e.app.clientSecret, "tenant-credential"), useDelegated: true,
+      senders: { create: (opts.senders?.(e) ?? []).map((address) => ({ address })) },
+    },
+    select: { id: true },
+  });
+  return {
+    sb,
+    dataDir,
+    tenantId: t.id,
+    async close() {
+      await sb.close();
+      await db().$disconnect();
+      await dbh.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
