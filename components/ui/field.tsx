@@ -1,30 +1,28 @@
 import type { InputHTMLAttributes, ReactNode } from "react";
 
-interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
-  name: string;
+const CONTROL_CLASS =
+  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 aria-invalid:border-red-500 dark:border-slate-700 dark:bg-slate-900";
+
+interface FrameProps {
+  id: string;
   label: string;
   hint?: ReactNode;
   error?: string;
+  className?: string;
+  /** Renders the control with the ARIA attributes that tie it to its hint and error. */
+  children: (aria: { id: string; "aria-invalid"?: true; "aria-describedby"?: string; className: string }) => ReactNode;
 }
 
-/** A labelled input whose hint and error are tied to it with aria-describedby. */
-export function Field({ name, label, hint, error, id, className = "", ...input }: FieldProps) {
-  const inputId = id ?? `field-${name}`;
-  const hintId = hint ? `${inputId}-hint` : undefined;
-  const errorId = error ? `${inputId}-error` : undefined;
+/** Label, hint and error around one form control, tied together with aria-describedby. */
+export function FieldFrame({ id, label, hint, error, className = "", children }: FrameProps) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
   return (
     <div className={`space-y-1 ${className}`}>
-      <label htmlFor={inputId} className="block text-sm font-medium">
+      <label htmlFor={id} className="block text-sm font-medium">
         {label}
       </label>
-      <input
-        id={inputId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 aria-invalid:border-red-500 dark:border-slate-700 dark:bg-slate-900"
-        {...input}
-      />
+      {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") || undefined, className: CONTROL_CLASS })}
       {hint ? (
         <p id={hintId} className="text-xs text-slate-500 dark:text-slate-400">
           {hint}
@@ -36,5 +34,21 @@ export function Field({ name, label, hint, error, id, className = "", ...input }
         </p>
       ) : null}
     </div>
+  );
+}
+
+interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  name: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string;
+}
+
+/** A labelled input whose hint and error are tied to it with aria-describedby. */
+export function Field({ name, label, hint, error, id, className = "", ...input }: FieldProps) {
+  return (
+    <FieldFrame id={id ?? `field-${name}`} label={label} hint={hint} error={error} className={className}>
+      {(aria) => <input name={name} {...aria} {...input} />}
+    </FieldFrame>
   );
 }

@@ -1,4 +1,5 @@
 import type { SelectHTMLAttributes } from "react";
+import { FieldFrame } from "./field";
 
 interface Props extends SelectHTMLAttributes<HTMLSelectElement> {
   name: string;
@@ -7,34 +8,19 @@ interface Props extends SelectHTMLAttributes<HTMLSelectElement> {
   error?: string;
 }
 
-/** A labelled select whose error is tied to it with aria-describedby (like components/ui/field.tsx). */
+/** A labelled select whose error is tied to it with aria-describedby (the same frame as Field). */
 export function SelectField({ name, label, options, error, id, className = "", ...rest }: Props) {
-  const selectId = id ?? `field-${name}`;
-  const errorId = error ? `${selectId}-error` : undefined;
   return (
-    <div className={`space-y-1 ${className}`}>
-      <label htmlFor={selectId} className="block text-sm font-medium">
-        {label}
-      </label>
-      <select
-        id={selectId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={errorId}
-        className="block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm aria-invalid:border-red-500 dark:border-slate-700 dark:bg-slate-900"
-        {...rest}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {error ? (
-        <p id={errorId} role="alert" className="text-sm text-red-600 dark:text-red-400">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame id={id ?? `field-${name}`} label={label} error={error} className={className}>
+      {(aria) => (
+        <select name={name} {...aria} {...rest}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
   );
 }
