@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { getServerSession } from "next-auth";
 import type { Role } from "@/generated/prisma/enums";
 import { db } from "../db";
@@ -15,9 +16,10 @@ export interface SessionUser {
 
 /**
  * The signed-in user, read again from the database on every call so a role change or a disabled
- * account takes effect at once (the session cookie only carries the user id).
+ * account takes effect at once (the session cookie only carries the user id). Memoised per server render
+ * with React's cache(), so a request's layout and page share one lookup.
  */
-export async function currentUser(): Promise<SessionUser | null> {
+export const currentUser = cache(async (): Promise<SessionUser | null> => {
   const session = (await getServerSession(authOptions())) as { uid?: string } | null;
   if (!session?.uid) return null;
   const user = await db().user.findUnique({
@@ -27,7 +29,7 @@ export async function currentUser(): Promise<SessionUser | null> {
   if (!user || user.disabled) return null;
   const { disabled: _disabled, ...rest } = user;
   return rest;
-}
+});
 
 export async function requireUser(roles?: readonly Role[], what?: string): Promise<SessionUser> {
   const user = await currentUser();
