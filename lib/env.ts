@@ -20,7 +20,6 @@ const schema = z.object({
   /** Optional JSON file of tenants to provision declaratively at start (see README). */
   PORTAL_TENANTS_FILE: z.string().optional(),
   /** Role given to people the first time they sign in with Microsoft. */
-  PORTAL_DEFAULT_ROLE: z.enum(["sender", "auditor"]).default("sender"),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -28,7 +28,7 @@ export async function claimPortal(input: { code: string; name: string; email: st
       throw new AppError("ALREADY_CLAIMED", { userMessage: "This portal already has an admin. Sign in instead.", status: 409 });
     }
     const email = input.email.toLowerCase();
-    if (await tx.user.findUnique({ where: { email }, select: { id: true } })) {
+    if (await tx.user.findFirst({ where: { email: { equals: email, mode: "insensitive" }, passwordHash: { not: null } }, select: { id: true } })) {
       throw new AppError("EMAIL_TAKEN", { userMessage: "That email is already used.", fields: { email: "That email is already used" } });
     }
     const created = await tx.user.create({ data: { email, name: input.name, role: "admin", passwordHash }, select: { id: true } });

@@ -10,6 +10,7 @@ import { SECRET_PURPOSE } from "../tenants/provision-from-file";
 import { recordAudit } from "../audit/record";
 import { verifyPassword } from "./password";
 import { signInSchema } from "../schemas/auth";
+import { admitMicrosoftSignIn, directoryGuid } from "./admit-microsoft";
 
 /** Cookie naming the tenant a "Sign in with Microsoft" click is for (set by the sign-in page). */
 export const SIGNIN_TENANT_COOKIE = "gmp-signin-tenant";
@@ -50,7 +51,15 @@ async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraPro
     // The stock azure-ad profile() fetches a photo from graph.microsoft.com, which fails offline and in
     // national clouds (shared/LIBRARY-NOTES.md): map the id token claims only.
     profile(p) {
-      return { id: p.oid, name: p.name ?? p.preferred_username ?? p.email ?? p.oid, email: (p.email ?? p.preferred_username ?? "").toLowerCase(), tenantId: tenant.id, tid: p.tid, oid: p.oid } as NextAuthUser;
+      return {
+        id: p.oid,
+        name: p.name ?? p.preferred_username ?? p.email ?? p.oid,
+        email: (p.email ?? p.preferred_username ?? "").toLowerCase(),
+        preferredUsername: p.preferred_username?.toLowerCase(),
+        tenantId: tenant.id,
+        tid: p.tid,
+        oid: p.oid,
+      } as NextAuthUser;
     },
   };
 }
@@ -62,21 +71,43 @@ const credentials = CredentialsProvider({
   async authorize(raw) {
     const parsed = signInSchema.safeParse(raw);
     if (!parsed.success) return null;
-    const user = await db().user.findUnique({
-      where: { email: parsed.data.email.toLowerCase() },
+    const email = parsed.data.email.toLowerCase();
+    // Local accounts only (a password hash): Microsoft users may share an address and never sign in here.
+    const user = await db().user.findFirst({
+      where: { email: { equals: email, mode: "insensitive" }, passwordHash: { not: null } },
       select: { id: true, name: true, email: true, disabled: true, passwordHash: true },
     });
     const ok = await verifyPassword(user?.passwordHash, parsed.data.password);
-    if (!user || !ok || user.disabled) return null;
+    if (!user || !ok || user.disabled) {
+      await recordAudit({ actor: user ? { id: user.id, name: user.name } : null, action: "auth.sign-in-failed", target: email, after: { via: "password", reason: !user ? "unknown account" : !ok ? "wrong password" : "account disabled" } });
+      return null;
+    }
     await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+    await recordAudit({ actor: { id: user.id, name: user.name }, action: "auth.signed-in", target: user.email, after: { via: "password" } });
     return { id: user.id, name: user.name, email: user.email };
   },
 });
 
-type MicrosoftUser = NextAuthUser & { tenantId?: string; tid?: string; oid?: string };
+type MicrosoftUser = NextAuthUser & { tenantId?: string; tid?: string; oid?: string; preferredUsername?: string };
 
-/** Options for getServerSession and for the auth route; the Microsoft provider is added per request. */
-export function authOptions(signInTenantId?: string | null, microsoft?: OAuthConfig<EntraProfile> | null): AuthOptions {
+/** Binds a Microsoft identity to the signed-in local user who asked for it (lib/auth/link-intent.ts). */
+async function linkMicrosoft(userId: string, tenantId: string, u: MicrosoftUser): Promise<string | true> {
+  const tenant = await db().tenant.findUnique({ where: { id: tenantId }, select: { directoryId: true, wizardData: true } });
+  const tid = u.tid!.toLowerCase();
+  const oid = u.oid!.toLowerCase();
+  if (!tenant || directoryGuid(tenant) !== tid) return "/settings?link=wrong-directory";
+  const holder = await db().user.findUnique({ where: { entraTid_entraObjectId: { entraTid: tid, entraObjectId: oid } }, select: { id: true } });
+  if (holder && holder.id !== userId) return "/settings?link=taken";
+  const me = await db().user.update({ where: { id: userId }, data: { tenantId, entraTid: tid, entraObjectId: oid, lastSignInAt: new Date() }, select: { email: true, name: true } });
+  await recordAudit({ actor: { id: userId, name: me.name }, action: "user.microsoft-linked", target: me.email, tenantId, after: { tid, oid, microsoftAddress: u.email ?? null } });
+  return true;
+}
+
+/**
+ * Options for getServerSession and for the auth route; the Microsoft provider is added per request.
+ * `linkUserId`: the signed-in local user whose verified link intent came with this request.
+ */
+export function authOptions(signInTenantId?: string | null, microsoft?: OAuthConfig<EntraProfile> | null, linkUserId?: string | null): AuthOptions {
   if (!process.env.NEXTAUTH_URL) process.env.NEXTAUTH_URL = env().PORTAL_URL;
   return {
     secret: deriveKey("next-auth").toString("base64url"),
@@ -87,25 +118,26 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
       async signIn({ user, account }) {
         if (account?.provider !== MICROSOFT_PROVIDER_ID) return true;
         const u = user as MicrosoftUser;
-        if (!signInTenantId || u.tenantId !== signInTenantId || !u.oid) return false;
-        const email = u.email || `${u.oid}@${u.tid}`;
-        const existing =
-          (await db().user.findUnique({ where: { tenantId_entraObjectId: { tenantId: signInTenantId, entraObjectId: u.oid } }, select: { id: true, disabled: true } })) ??
-          (await db().user.findFirst({ where: { email, OR: [{ tenantId: null }, { tenantId: signInTenantId }] }, select: { id: true, disabled: true } }));
-        if (existing?.disabled) return "/sign-in?error=AccountDisabled";
-        const portalUser = existing
-          ? await db().user.update({ where: { id: existing.id }, data: { tenantId: signInTenantId, entraObjectId: u.oid, name: u.name, lastSignInAt: new Date() }, select: { id: true } })
-          : await db().user.create({ data: { email, name: u.name, role: env().PORTAL_DEFAULT_ROLE, tenantId: signInTenantId, entraObjectId: u.oid, lastSignInAt: new Date() }, select: { id: true } });
-        if (!existing) await recordAudit({ actor: { id: portalUser.id, name: u.name }, action: "user.created", target: email, tenantId: signInTenantId, after: { via: "microsoft" } });
+        if (!signInTenantId || u.tenantId !== signInTenantId || !u.oid || !u.tid) return false;
+        let userId: string;
+        if (linkUserId) {
+          const linked = await linkMicrosoft(linkUserId, signInTenantId, u);
+          if (linked !== true) return linked;
+          userId = linkUserId;
+        } else {
+          const admitted = await admitMicrosoftSignIn({ tenantId: signInTenantId, tid: u.tid, oid: u.oid, name: u.name, email: u.email, preferredUsername: u.preferredUsername });
+          if (!admitted.ok) return admitted.redirect;
+          userId = admitted.userId;
+        }
         // Keep the refresh token (encrypted) for delegated sending; the access token is not stored.
         if (account.refresh_token) {
           await db().account.upsert({
             where: { provider_providerAccountId: { provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid } },
-            create: { userId: portalUser.id, provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
-            update: { userId: portalUser.id, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
+            create: { userId, provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
+            update: { userId, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
           });
         }
-        user.id = portalUser.id; // the jwt callback receives this same object
+        user.id = userId; // the jwt callback receives this same object
         return true;
       },
       jwt({ token, user }) {
@@ -119,7 +151,7 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
   };
 }
 
-export async function authOptionsForRequest(signInTenantId: string | undefined): Promise<AuthOptions> {
+export async function authOptionsForRequest(signInTenantId: string | undefined, linkUserId?: string | null): Promise<AuthOptions> {
   const microsoft = signInTenantId ? await microsoftProvider(signInTenantId) : null;
-  return authOptions(signInTenantId, microsoft);
+  return authOptions(signInTenantId, microsoft, linkUserId);
 }

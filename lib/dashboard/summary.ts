@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
 import { listTenants } from "../tenants/list-tenants";
+import { listedSendsWhere } from "../sends/visibility";
 
 /** Exchange Online turns SMTP AUTH basic authentication off by default at the end of December 2026. */
 export const SMTP_BASIC_AUTH_OFF = new Date("2026-12-31T00:00:00Z");
@@ -9,8 +10,7 @@ export const SMTP_BASIC_AUTH_OFF = new Date("2026-12-31T00:00:00Z");
 export async function dashboardSummary(actor: SessionUser, now = new Date()) {
   const tenants = await listTenants(actor);
   const since = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-  const mine = actor.role === "sender" ? { actorUserId: actor.id } : {};
-  const byStatus = await db().send.groupBy({ by: ["status"], where: { createdAt: { gte: since }, ...mine }, _count: { _all: true } });
+  const byStatus = await db().send.groupBy({ by: ["status"], where: { createdAt: { gte: since }, ...listedSendsWhere(actor) }, _count: { _all: true } });
   const soon = new Date(now.getTime() + 30 * 24 * 60 * 60 * 1000);
   const expiring = tenants.filter((t) => t.credentialExpires && t.credentialExpires < soon);
   return {

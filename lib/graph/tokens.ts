@@ -39,7 +39,26 @@ export function graphScope(t: TenantAccess): string {
   return `${new URL(t.graphUrl).origin}/.default`;
 }
 
-export async function appToken(t: TenantAccess, opts: { skipCache?: boolean } = {}): Promise<{ accessToken: string; expiresOn: Date | null }> {
+type AppToken = { accessToken: string; expiresOn: Date | null };
+const inFlight = new Map<string, Promise<AppToken>>();
+
+/**
+ * An app-only token from MSAL's cache, or from Entra ID. Concurrent callers for one tenant share one
+ * request: when the outbox starts several sends at once with an empty cache, Entra ID is asked once,
+ * not once per send (MSAL itself does not coalesce, and it reuses one signed client assertion for its
+ * lifetime, so parallel requests would present the same assertion several times).
+ */
+export async function appToken(t: TenantAccess, opts: { skipCache?: boolean } = {}): Promise<AppToken> {
+  if (opts.skipCache) return fetchAppToken(t, opts);
+  const key = `${t.id}|${t.version}`;
+  const pending = inFlight.get(key);
+  if (pending) return pending;
+  const p = fetchAppToken(t, opts).finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
+  return p;
+}
+
+async function fetchAppToken(t: TenantAccess, opts: { skipCache?: boolean }): Promise<AppToken> {
   try {
     const result = await msalClient(t).acquireTokenByClientCredential({ scopes: [graphScope(t)], skipCache: opts.skipCache });
     if (!result?.accessToken) throw new Error("MSAL returned no access token");

@@ -1,4 +1,6 @@
 import "server-only";
+import { visibleSendsWhere } from "../sends/visibility";
+import { restrictionOf } from "../sends/explain-failure";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
 import { notFound } from "../errors";
@@ -38,15 +40,14 @@ function asHeaders(v: unknown): HeaderView[] {
  * not see is "not found" (not "forbidden"), so ids of other people's sends reveal nothing.
  */
 export async function findSend(actor: SessionUser, id: string) {
-  const scope = actor.role === "admin" || actor.role === "auditor" ? {} : { actorUserId: actor.id };
   const s = await db().send.findFirst({
-    where: { id, ...scope },
+    where: { id, ...visibleSendsWhere(actor) },
     select: {
       id: true, createdAt: true, updatedAt: true, completedAt: true, status: true, mode: true, fromAddress: true,
       toAddresses: true, ccAddresses: true, bccAddresses: true, replyToAddresses: true, recipientCount: true, subject: true, bodyType: true,
       body: true, sizeBytes: true, attachments: true, headers: true, importance: true, saveToSent: true,
-      errorCode: true, errorMessage: true, attemptCount: true, nextAttemptAt: true,
-      tenant: { select: { id: true, name: true, metadataOnly: true } },
+      errorCode: true, errorMessage: true, attemptCount: true, nextAttemptAt: true, test: true,
+      tenant: { select: { id: true, name: true, metadataOnly: true, wizardData: true } },
       actorUser: { select: { email: true, name: true } },
       apiKey: { select: { name: true, displayPrefix: true } },
       attempts: {
@@ -56,7 +57,8 @@ export async function findSend(actor: SessionUser, id: string) {
     },
   });
   if (!s) throw notFound("That send");
-  return { ...s, attachments: asAttachments(s.attachments), headers: asHeaders(s.headers) };
+  const { wizardData, ...tenant } = s.tenant;
+  return { ...s, tenant, restriction: restrictionOf(wizardData), attachments: asAttachments(s.attachments), headers: asHeaders(s.headers) };
 }
 
 export type SendDetail = Awaited<ReturnType<typeof findSend>>;

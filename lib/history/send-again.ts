@@ -1,55 +1,51 @@
 import "server-only";
-import type { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
 import { AppError, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
+import { queueSend } from "../sends/queue-send";
+import { SENDING_ROLES } from "../grants/may-send";
+import { visibleSendsWhere } from "../sends/visibility";
 
 /**
- * "Send again" for a failed send (admins): a new queued send copying the message, in application
- * mode under the admin's name, written with its audit event in one transaction. The outbox worker
- * picks it up like any other queued send; nothing here calls Graph.
+ * "Send again" for a failed send: the message copied into a new send through the one queueing path
+ * (lib/sends/queue-send.ts), under the *current* person's grants and in the original mode — so a
+ * delegated send can only be sent again by its own sender, and an application send only by someone
+ * granted its mailbox today. Nothing here calls Graph.
  */
 export async function sendAgain(actor: SessionUser, sendId: string): Promise<{ id: string }> {
-  if (actor.role !== "admin") throw forbidden("send a message again");
-  return db().$transaction(async (tx) => {
-    const s = await tx.send.findUnique({ where: { id: sendId } });
-    if (!s) throw notFound("That send");
-    if (s.status !== "failed") {
-      throw new AppError("NOT_FAILED", { userMessage: "Only failed sends can be sent again.", status: 409 });
-    }
-    if (s.body === null) {
-      throw new AppError("BODY_NOT_KEPT", { userMessage: "This tenant keeps metadata only: the message body was not stored, so it cannot be sent again.", status: 409 });
-    }
-    // The outbox deletes uploaded files once a send has ended (lib/outbox/finish-send.ts), so a copy
-    // could never attach them: refuse plainly rather than queue a send that must fail.
-    if (Array.isArray(s.attachments) && s.attachments.length > 0) {
-      throw new AppError("ATTACHMENTS_NOT_KEPT", { userMessage: "Attachments are not kept after a send ends, so this message cannot be sent again. Compose it again with its files.", status: 409 });
-    }
-    const copy = await tx.send.create({
-      data: {
-        tenantId: s.tenantId,
-        mode: "app",
-        status: "queued",
-        actorUserId: actor.id,
-        fromAddress: s.fromAddress,
-        toAddresses: s.toAddresses,
-        ccAddresses: s.ccAddresses,
-        bccAddresses: s.bccAddresses,
-        replyToAddresses: s.replyToAddresses,
-        recipientCount: s.recipientCount,
-        subject: s.subject,
-        bodyType: s.bodyType,
-        body: s.body,
-        sizeBytes: s.sizeBytes,
-        attachments: s.attachments as Prisma.InputJsonValue,
-        headers: s.headers as Prisma.InputJsonValue,
-        importance: s.importance,
-        saveToSent: s.saveToSent,
-      },
-      select: { id: true },
-    });
-    await recordAudit({ actor, action: "send.resent", target: copy.id, tenantId: s.tenantId, before: { sendId: s.id, errorCode: s.errorCode }, after: { sendId: copy.id } }, tx);
-    return copy;
-  });
+  if (!SENDING_ROLES.includes(actor.role)) throw forbidden("send a message again");
+  const s = await db().send.findFirst({ where: { id: sendId, ...visibleSendsWhere(actor) } });
+  if (!s) throw notFound("That send");
+  if (s.status !== "failed") throw new AppError("NOT_FAILED", { userMessage: "Only failed sends can be sent again.", status: 409 });
+  if (s.test) throw new AppError("TEST_SEND", { userMessage: "Restriction tests are run again from the setup wizard's Prove step.", status: 409 });
+  if (s.body === null) {
+    throw new AppError("BODY_NOT_KEPT", { userMessage: "This tenant keeps metadata only: the message body was not stored, so it cannot be sent again.", status: 409 });
+  }
+  // The outbox deletes uploaded files once a send has ended (lib/outbox/finish-send.ts), so a copy
+  // could never attach them: refuse plainly rather than queue a send that must fail.
+  if (Array.isArray(s.attachments) && s.attachments.length > 0) {
+    throw new AppError("ATTACHMENTS_NOT_KEPT", { userMessage: "Attachments are not kept after a send ends, so this message cannot be sent again. Compose it again with its files.", status: 409 });
+  }
+  const copy = await queueSend(
+    {
+      actor,
+      tenantId: s.tenantId,
+      mode: s.mode === "delegated" ? "delegated" : "app",
+      from: s.fromAddress,
+      to: s.toAddresses,
+      cc: s.ccAddresses,
+      bcc: s.bccAddresses,
+      replyTo: s.replyToAddresses,
+      subject: s.subject,
+      bodyType: s.bodyType,
+      body: s.body,
+      importance: s.importance,
+      saveToSent: s.saveToSent,
+      headers: s.headers,
+    },
+    { origin: "send-again" },
+  );
+  await recordAudit({ actor, action: "send.resent", target: copy.id, tenantId: s.tenantId, before: { sendId: s.id, errorCode: s.errorCode }, after: { sendId: copy.id } });
+  return copy;
 }

@@ -3,14 +3,16 @@ import { Prisma } from "@/generated/prisma/client";
 import type { SessionUser } from "../auth/session";
 import type { HistoryFilter } from "../schemas/history";
 import { pgTimestamp } from "./cursor";
+import { seesAllSends } from "../sends/visibility";
 
 /**
  * Who may see which sends, as SQL: senders see the sends they made; auditors and admins see every
  * tenant's. Every history query (list, detail, export, chart, volume) starts from this.
  */
 export function scopeSql(actor: SessionUser): Prisma.Sql {
-  if (actor.role === "admin" || actor.role === "auditor") return Prisma.sql`TRUE`;
-  return Prisma.sql`s."actorUserId" = ${actor.id}`;
+  // The rule of lib/sends/visibility.ts in SQL; the wizard's restriction tests are not listed or counted.
+  if (seesAllSends(actor)) return Prisma.sql`NOT s."test"`;
+  return Prisma.sql`s."actorUserId" = ${actor.id} AND NOT s."test"`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { db } from "../db";
  * between still shows that a call may have left (lease recovery turns a pending send call into
  * `uncertain`, never into a resend).
  */
-export type Operation = "token" | "sendMail" | "createDraft" | "attachment" | "createUploadSession" | "upload" | "send" | "deleteDraft";
+export type Operation = "policy" | "token" | "sendMail" | "createDraft" | "attachment" | "createUploadSession" | "upload" | "send" | "deleteDraft";
 
 export const SENDING_OPERATIONS: Operation[] = ["sendMail", "send"];
 

@@ -7,7 +7,7 @@ import { uploadFileToSession } from "../graph/upload-session";
 import { graphFailure } from "../graph/errors";
 import { INLINE_TOTAL_LIMIT } from "../schemas/compose";
 import { uploadPath } from "../sends/upload-store";
-import type { AttachmentRecord } from "../sends/create-send";
+import type { AttachmentRecord } from "../sends/queue-send";
 import { db } from "../db";
 import { finishAttempt, SENDING_OPERATIONS, startAttempt, type Operation } from "./attempts";
 import { progressMap } from "./progress";

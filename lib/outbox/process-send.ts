@@ -12,6 +12,8 @@ import { deliver, type Delivery } from "./deliver";
 import { finishSend } from "./finish-send";
 import { backoffMs, type OutboxOptions } from "./options";
 import { progressMap } from "./progress";
+import { loadSender, maySend } from "../grants/may-send";
+import type { SendMode } from "@/generated/prisma/enums";
 
 /**
  * Runs one claimed send: the token (application or delegated), then the Graph calls (deliver.ts), then
@@ -34,9 +36,29 @@ async function token(sendId: string, mode: string, tenantId: string, actorUserId
   }
 }
 
+/**
+ * Asks lib/grants/may-send.ts again at claim time, with the actor, tenant and mailbox as they are now:
+ * a send queued by someone since disabled or demoted, or from a mailbox whose grant or listing was
+ * removed, fails with the reason instead of going out. Logged as a "policy" attempt (no Graph call).
+ */
+async function recheck(s: { id: string; tenantId: string; mode: SendMode; fromAddress: string; actorUserId: string | null; test: boolean }): Promise<Delivery | null> {
+  const tenant = await db().tenant.findUnique({ where: { id: s.tenantId }, select: { id: true, name: true, clientId: true, useApplication: true, useDelegated: true } });
+  if (!tenant) return { kind: "failed", code: "TENANT_REMOVED", message: "The tenant was removed after this mail was queued." };
+  const refusal = await maySend({ actor: await loadSender(s.actorUserId), tenant, mode: s.mode, from: s.fromAddress, test: s.test });
+  if (!refusal) return null;
+  const a = await startAttempt(s.id, "policy");
+  await finishAttempt(a.id, { durationMs: 0, httpStatus: null, graphCode: refusal.code, message: refusal.changed, requestId: null, outcome: "refused" });
+  return { kind: "failed", code: refusal.code, message: refusal.changed };
+}
+
 export async function processSend(sendId: string, workerId: string, o: OutboxOptions): Promise<Delivery["kind"] | "skipped"> {
   const s = await db().send.findUnique({ where: { id: sendId } });
   if (!s || s.status !== "sending" || s.workerId !== workerId) return "skipped";
+  const refused = await recheck(s);
+  if (refused) {
+    await finishSend(sendId, workerId, refused);
+    return refused.kind;
+  }
   const heartbeat = setInterval(() => void renewLease(sendId, workerId, o.leaseMs).catch(() => undefined), Math.max(1_000, o.leaseMs / 3));
   heartbeat.unref?.();
   let result: Delivery;

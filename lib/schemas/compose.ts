@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Compose: shared by the compose form (address chips, per-field messages) and the server (create-send).
+ * Compose: shared by the compose form (address chips, per-field messages) and the server (queue-send).
  * Graph's own rules (shared/GRAPH-FACTS.md §1): at most 500 recipients, at most 5 internet message
  * headers whose names start with x-/X-; CRLF is refused in the subject and header values, which would
  * otherwise let a typed value start a new header.

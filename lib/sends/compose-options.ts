@@ -5,10 +5,11 @@ import { loadTenantAccess } from "../graph/tenant-access";
 import { appToken, decodeClaims } from "../graph/tokens";
 import { hasDelegatedGrant } from "../graph/delegated-token";
 import { DEFAULT_MAILBOX_LIMIT } from "../schemas/compose";
+import { grantedMailboxes, SENDING_ROLES } from "../grants/may-send";
 
 /**
- * What the compose page offers the caller, per tenant: application senders (admins: every tenant;
- * senders: their own), the person's own address for delegated sending when they signed in with
+ * What the compose page offers the caller, per tenant: the sender mailboxes granted to them (to them
+ * or to a portal group they belong to — lib/grants/may-send.ts), the person's own address for delegated sending when they signed in with
  * Microsoft there and the portal holds their grant, and warnings read from the app token's roles
  * (decoded for display only): large attachments need Mail.ReadWrite.
  */
@@ -33,10 +34,12 @@ async function appRoles(tenantId: string): Promise<string[] | null> {
 }
 
 export async function composeOptions(actor: SessionUser): Promise<ComposeTenant[]> {
-  if (actor.role !== "admin" && actor.role !== "sender") return [];
+  if (!SENDING_ROLES.includes(actor.role)) return [];
+  // Only what this person was granted (admins included), plus their own address where delegated sending is on.
+  const granted = await grantedMailboxes(actor.id);
   const tenants = await db().tenant.findMany({
-    where: { clientId: { not: null }, ...(actor.role === "admin" ? {} : { id: actor.tenantId ?? "-" }) },
-    select: { id: true, name: true, useApplication: true, useDelegated: true, senders: { where: { allowed: true }, select: { address: true, kind: true, displayName: true }, orderBy: { address: "asc" } } },
+    where: { clientId: { not: null }, OR: [{ id: { in: [...new Set(granted.map((m) => m.tenantId))] } }, { id: actor.tenantId ?? "-", useDelegated: true }] },
+    select: { id: true, name: true, useApplication: true, useDelegated: true },
     orderBy: { name: "asc" },
   });
   return Promise.all(
@@ -46,7 +49,7 @@ export async function composeOptions(actor: SessionUser): Promise<ComposeTenant[
       return {
         id: t.id,
         name: t.name,
-        senders: t.useApplication ? t.senders : [],
+        senders: t.useApplication ? granted.filter((m) => m.tenantId === t.id).map(({ address, kind, displayName }) => ({ address, kind, displayName })) : [],
         delegated: mine ? { address: actor.email.toLowerCase(), granted: await hasDelegatedGrant(t.id, actor.id) } : null,
         largeFilesAllowed: roles === null ? null : roles.includes("Mail.ReadWrite"),
         mailboxLimitBytes: DEFAULT_MAILBOX_LIMIT,

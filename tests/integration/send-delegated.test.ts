@@ -45,12 +45,12 @@ async function signIn(): Promise<string> {
 }
 
 async function sendAndRun(subject: string) {
-  const { createSend } = await import("@/lib/sends/create-send");
+  const { queueSend } = await import("@/lib/sends/queue-send");
   const { claimSends } = await import("@/lib/outbox/claim");
   const { processSend } = await import("@/lib/outbox/process-send");
   const { outboxOptions } = await import("@/lib/outbox/options");
   const { getSendStatus } = await import("@/lib/sends/send-status");
-  const { id } = await createSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject, body: "Hi, it's me." });
+  const { id } = await queueSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject, body: "Hi, it's me." });
   const o = outboxOptions({ timeoutMs: 20_000 });
   for (const claimed of await claimSends("w-del", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed, "w-del", o);
   return getSendStatus(person, id);
@@ -83,7 +83,7 @@ describe("delegated sending", () => {
   it("without a stored grant, the send is refused up front with the same advice", async () => {
     const { db } = await import("@/lib/db");
     await db().account.deleteMany({ where: { userId: person.id } });
-    const { createSend } = await import("@/lib/sends/create-send");
-    await expect(createSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject: "x" })).rejects.toMatchObject({ code: "invalid_grant", userMessage: expect.stringMatching(/Sign in with Microsoft again/) });
+    const { queueSend } = await import("@/lib/sends/queue-send");
+    await expect(queueSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject: "x" })).rejects.toMatchObject({ code: "invalid_grant", userMessage: expect.stringMatching(/Sign in with Microsoft again/) });
   });
 });

@@ -30,8 +30,13 @@ beforeAll(async () => {
   });
   const { db } = await import("@/lib/db");
   actor.id = (await db().user.create({ data: { email: actor.email, name: actor.name, role: "admin" } })).id;
+  // The restriction proof goes through the outbox like every send: run the worker as the portal does.
+  const { startOutboxWorker } = await import("@/lib/outbox/worker");
+  startOutboxWorker({ pollMs: 200 });
 });
 afterAll(async () => {
+  const { startOutboxWorker } = await import("@/lib/outbox/worker");
+  await startOutboxWorker().stop();
   await sb?.close();
   const { db } = await import("@/lib/db");
   await db().$disconnect();
@@ -82,16 +87,20 @@ describe("the setup wizard's operations", () => {
     await saveRestriction(actor, tenantId, { mailboxes: [`hr@${domain}`], groupAddress: `senders@${domain}`, createGroup: true, outsideMailbox: `alex@${domain}` });
     // Before the policy exists the app can send as anyone: the proof says so.
     const before = await proveRestriction(actor, tenantId);
-    expect(before).toMatchObject({ ok: false, outside: { httpStatus: 202 } });
+    expect(before, JSON.stringify(before)).toMatchObject({ ok: false, outside: { httpStatus: 202 } });
     expect((await runInSandbox(actor, tenantId, "policy")).ok).toBe(true);
     const proof = await proveRestriction(actor, tenantId);
-    expect(proof).toMatchObject({ ok: true, allowed: { httpStatus: 202 }, outside: { httpStatus: 403, code: "ErrorAccessDenied", message: expect.stringMatching(/^Access to OData is disabled/) } });
+    expect(proof, JSON.stringify(proof)).toMatchObject({ ok: true, allowed: { httpStatus: 202 }, outside: { httpStatus: 403, code: "ErrorAccessDenied", message: expect.stringMatching(/^Access to OData is disabled/) } });
     const { db } = await import("@/lib/db");
     const sends = await db().send.findMany({ where: { tenantId }, include: { attempts: true }, orderBy: { createdAt: "asc" } });
     expect(sends.map((s) => [s.mode, s.status, s.attempts[0]?.httpStatus])).toEqual([
       ["app", "accepted", 202], ["app", "accepted", 202], ["app", "accepted", 202], ["app", "failed", 403],
     ]);
     expect(sends[3]!.attempts[0]!.requestId).toMatch(/\S+/);
+    // Restriction tests are test sends: shown with the wizard, left out of History's lists and counts.
+    expect(sends.every((s) => s.test)).toBe(true);
+    const { findSends } = await import("@/lib/history/find-sends");
+    expect((await findSends(actor, {})).rows).toHaveLength(0);
     const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { wizardStep: true, senders: { select: { address: true, policyStatus: true } } } });
     expect(t).toMatchObject({ wizardStep: "done", senders: [{ address: `hr@${domain}`, policyStatus: "allowed" }] });
     const audit = await db().auditEvent.findMany({ where: { tenantId }, select: { action: true, after: true } });

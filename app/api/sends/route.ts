@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { route } from "@/lib/api";
 import { AppError } from "@/lib/errors";
-import { createSend } from "@/lib/sends/create-send";
+import { queueSend } from "@/lib/sends/queue-send";
 import { kickSend } from "@/lib/outbox/worker";
 
 // Queues a send (the compose schema as JSON) and hands it to this instance's outbox worker at once.
@@ -13,7 +13,7 @@ export const POST = route({ roles: ["admin", "sender"] }, async ({ req, user }) 
     throw new AppError("INVALID_JSON", { userMessage: "The request body is not valid JSON.", status: 400 });
   }
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new AppError("INVALID_JSON", { userMessage: "Send a JSON object.", status: 400 });
-  const { id } = await createSend({ ...(body as Record<string, unknown>), actor: user });
+  const { id } = await queueSend({ ...(body as Record<string, unknown>), actor: user }, { origin: "api" });
   kickSend(id);
   return NextResponse.json({ id, status: "queued" }, { status: 201 });
 });

@@ -1,60 +1,41 @@
 import "server-only";
-import { ResponseType } from "@microsoft/microsoft-graph-client";
 import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { graphClient } from "@/lib/graph/client";
-import { graphFailure } from "@/lib/graph/errors";
-import { loadTenantAccess, type TenantAccess } from "@/lib/graph/tenant-access";
-import { appToken } from "@/lib/graph/tokens";
+import { awaitSends } from "@/lib/outbox/await-sends";
+import { queueSend } from "@/lib/sends/queue-send";
 import { requireAdmin } from "./require-admin";
 import { furthest, readWizardData, toJson } from "./wizard-data";
 
-interface Outcome { address: string; httpStatus: number | null; code: string | null; message: string | null; sendId?: string }
+interface Outcome { address: string; httpStatus: number | null; code: string | null; message: string | null; sendId?: string; pending?: boolean }
 
 const SUBJECT = "Graph Mail Portal: restriction test";
+const BODY = "A test message from the Graph Mail Portal setup wizard, proving which mailboxes the app may send as.";
 
 /**
- * One test send as `from` (to itself) through Graph sendMail, written as a Send with one SendAttempt
- * (mode "app") so History shows it. Answers what Graph answered: 202, or the error's status and code.
+ * The test sends go through the one queueing path as an admin's test principal (the deliberate
+ * exception to sender grants: the point is to see Exchange answer 403 outside the restriction), marked
+ * `test` so History and the dashboard leave them out; the outbox sends them and logs each Graph call.
  */
-async function testSend(actor: SessionUser, access: TenantAccess, from: string): Promise<Outcome> {
-  const started = Date.now();
-  const clientRequestId = crypto.randomUUID();
-  const body = {
-    message: { subject: SUBJECT, body: { contentType: "Text", content: "A test message from the Graph Mail Portal setup wizard, proving which mailboxes the app may send as." }, toRecipients: [{ emailAddress: { address: from } }] },
-    saveToSentItems: false,
-  };
-  let out: Outcome & { requestId: string | null };
-  try {
-    const token = (await appToken(access)).accessToken;
-    // RAW: the SDK hands back the response whatever its status, so the real status and request-id are recorded.
-    const res = (await graphClient(access, async () => token)
-      .api(`/users/${encodeURIComponent(from)}/sendMail`)
-      .header("client-request-id", clientRequestId)
-      .responseType(ResponseType.RAW)
-      .post(body)) as Response;
-    if (res.ok) out = { address: from, httpStatus: res.status, code: null, message: null, requestId: res.headers.get("request-id") };
-    else {
-      const f = graphFailure(await res.json().catch(() => ({ error: { code: `HTTP${res.status}` } })));
-      out = { address: from, httpStatus: res.status, code: f.graphCode ?? null, message: f.message ?? null, requestId: res.headers.get("request-id") ?? f.requestId ?? null };
-    }
-  } catch (err) {
-    const f = err instanceof AppError ? { graphCode: err.code, message: err.userMessage, httpStatus: null } : graphFailure(err);
-    out = { address: from, httpStatus: f.httpStatus ?? null, code: f.graphCode ?? null, message: f.message ?? null, requestId: null };
+async function testSends(actor: SessionUser, tenantId: string, addresses: string[]): Promise<Outcome[]> {
+  const ids: string[] = [];
+  for (const from of addresses) {
+    const { id } = await queueSend({ actor, tenantId, mode: "app", from, to: from, subject: SUBJECT, bodyType: "text", body: BODY, saveToSent: false }, { test: true, origin: "wizard" });
+    ids.push(id);
   }
-  const accepted = out.httpStatus === 202;
-  const send = await db().send.create({
-    data: {
-      tenantId: access.id, mode: "app", status: accepted ? "accepted" : "failed", actorUserId: actor.id, fromAddress: from, toAddresses: [from],
-      ccAddresses: [], bccAddresses: [], recipientCount: 1, subject: SUBJECT, bodyType: "text", body: body.message.body.content,
-      saveToSent: false, attemptCount: 1, completedAt: new Date(), errorCode: out.code, errorMessage: out.message,
-      attempts: { create: { number: 1, durationMs: Date.now() - started, httpStatus: out.httpStatus, graphCode: out.code, message: out.message, requestId: out.requestId, clientRequestId, outcome: accepted ? "accepted" : "failed" } },
-    },
-    select: { id: true },
+  await awaitSends(ids);
+  const sends = await db().send.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, fromAddress: true, status: true, errorCode: true, errorMessage: true, attempts: { orderBy: { number: "desc" }, take: 1, select: { httpStatus: true, graphCode: true, message: true } } },
   });
-  return { address: out.address, httpStatus: out.httpStatus, code: out.code, message: out.message, sendId: send.id };
+  return ids.map((id) => {
+    const s = sends.find((x) => x.id === id)!;
+    const last = s.attempts[0];
+    if (s.status === "accepted") return { address: s.fromAddress, httpStatus: 202, code: null, message: null, sendId: id };
+    if (s.status !== "failed" && s.status !== "uncertain") return { address: s.fromAddress, httpStatus: null, code: null, message: "Still in the outbox: check again in a moment.", sendId: id, pending: true };
+    return { address: s.fromAddress, httpStatus: last?.httpStatus ?? null, code: last?.graphCode ?? s.errorCode, message: last?.message ?? s.errorMessage, sendId: id };
+  });
 }
 
 /**
@@ -68,9 +49,8 @@ export async function proveRestriction(actor: SessionUser, tenantId: string) {
   const data = readWizardData(t.wizardData);
   const r = data.restriction;
   if (!r?.mailboxes[0]) throw new AppError("WIZARD_STEP_MISSING", { userMessage: "List the allowed mailboxes in the Restrict step first.", status: 409 });
-  const access = await loadTenantAccess(tenantId);
-  const allowed = await testSend(actor, access, r.mailboxes[0]);
-  const outside = r.outsideMailbox ? await testSend(actor, access, r.outsideMailbox) : null;
+  const [allowed, outside = null] = await testSends(actor, tenantId, [r.mailboxes[0], ...(r.outsideMailbox ? [r.outsideMailbox] : [])]);
+  if (!allowed) throw new AppError("WIZARD_STEP_MISSING", { userMessage: "List the allowed mailboxes in the Restrict step first.", status: 409 });
   const blocked = !!outside && outside.httpStatus === 403 && /OData is disabled/i.test(outside.message ?? "");
   const ok = allowed.httpStatus === 202 && blocked;
   const now = new Date();
@@ -81,7 +61,7 @@ export async function proveRestriction(actor: SessionUser, tenantId: string) {
       where: { id: tenantId },
       data: { wizardData: toJson({ ...data, restriction: { ...r, status }, proof }), ...(ok ? { wizardStep: furthest(t.wizardStep, "done") } : {}) },
     }),
-    db().senderMailbox.updateMany({ where: { tenantId, address: allowed.address }, data: { policyStatus: allowed.httpStatus === 202 ? "allowed" : "failing", lastCheckedAt: now } }),
+    db().senderMailbox.updateMany({ where: { tenantId, address: allowed!.address }, data: { policyStatus: allowed!.httpStatus === 202 ? "allowed" : "failing", lastCheckedAt: now } }),
   ]);
   await recordAudit({ actor, action: "tenant.restriction-proved", target: t.name, tenantId, after: { ok, allowed: allowed.httpStatus, outside: outside?.httpStatus ?? null } });
   return proof;

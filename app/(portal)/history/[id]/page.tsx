@@ -49,6 +49,7 @@ export default async function SendDetailPage({ params }: { params: Promise<{ id:
               {s.replyToAddresses.length ? row("Reply-To", s.replyToAddresses.join(", ")) : null}
               {row("Recipients", s.recipientCount)}
               {row("Mode", MODE_LABELS[s.mode as (typeof SEND_MODES)[number]] ?? s.mode)}
+              {s.test ? row("Purpose", "Restriction test (setup wizard): not counted in History") : null}
               {row("Sent by", s.actorUser ? `${s.actorUser.name ?? ""} <${s.actorUser.email}>` : s.apiKey ? `API key ${s.apiKey.name} (${s.apiKey.displayPrefix}…)` : "—")}
               {row("Size", bytes(s.sizeBytes))}
               {row("Importance", s.importance)}
@@ -80,7 +81,7 @@ export default async function SendDetailPage({ params }: { params: Promise<{ id:
               </div>
             </Card>
           ) : null}
-          {s.status === "failed" && user.role === "admin" ? (
+          {s.status === "failed" && !s.test && (user.role === "admin" || user.role === "sender") ? (
             <Card title="Send again">
               {s.body === null ? (
                 <p className="text-sm">The body was not kept (metadata only), so this message cannot be sent again.</p>
@@ -88,7 +89,10 @@ export default async function SendDetailPage({ params }: { params: Promise<{ id:
                 <p className="text-sm">Attachments are not kept after a send ends: compose this message again with its files.</p>
               ) : (
                 <>
-                  <p className="mb-2 text-sm">Queue a copy of this message, sent by the app as {s.fromAddress}.</p>
+                  <p className="mb-2 text-sm">
+                    Queue a copy of this message as {s.fromAddress}
+                    {s.mode === "delegated" ? " (as yourself, delegated)" : ""}, under your own sender grants today.
+                  </p>
                   <SendAgainButton sendId={s.id} action={sendAgainAction} />
                 </>
               )}

@@ -1,13 +1,28 @@
 import NextAuth from "next-auth";
+import { getToken } from "next-auth/jwt";
 import type { NextRequest } from "next/server";
 import { authOptionsForRequest, SIGNIN_TENANT_COOKIE } from "@/lib/auth/options";
+import { LINK_INTENT_COOKIE, readLinkIntent } from "@/lib/auth/link-intent";
+import { deriveKey } from "@/lib/crypto";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
+
+/**
+ * A link intent counts only when the session cookie of the same user comes with it, for the tenant the
+ * sign-in was started for: a stolen or stale intent cookie alone links nothing.
+ */
+async function linkUserId(req: NextRequest, signInTenantId: string | undefined): Promise<string | null> {
+  const intent = readLinkIntent(req.cookies.get(LINK_INTENT_COOKIE)?.value);
+  if (!intent || intent.tenantId !== signInTenantId) return null;
+  const token = await getToken({ req: req as never, secret: deriveKey("next-auth").toString("base64url") });
+  return token?.uid === intent.userId ? intent.userId : null;
+}
 
 // Options are built per request: the Microsoft provider points at the authority of the tenant the
 // person chose on the sign-in page (a cookie), so one callback URL serves every onboarded tenant.
 async function handler(req: NextRequest, ctx: Ctx) {
-  const options = await authOptionsForRequest(req.cookies.get(SIGNIN_TENANT_COOKIE)?.value);
+  const tenantId = req.cookies.get(SIGNIN_TENANT_COOKIE)?.value;
+  const options = await authOptionsForRequest(tenantId, await linkUserId(req, tenantId));
   return NextAuth(req as never, ctx as never, options) as Promise<Response>;
 }
 

@@ -20,7 +20,7 @@ function Result({ label, o, expect }: { label: string; o: Outcome; expect: 202 |
       </p>
       {o.message ? <p className="mt-1 font-mono text-xs">{o.message}</p> : null}
       {words && expect === 202 ? <p className="mt-1 text-sm">{words.title}. {words.action}</p> : null}
-      {o.sendId ? <p className="mt-1 text-xs"><Link className="underline" href={`/history/${o.sendId}`}>See it in History</Link></p> : null}
+      {o.sendId ? <p className="mt-1 text-xs"><Link className="underline" href={`/history/${o.sendId}`}>See this test send</Link></p> : null}
     </li>
   );
 }

@@ -6,16 +6,26 @@ import { AppError, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { composeSchema, parseAddressList, type ComposeInput } from "../schemas/compose";
 import { hasDelegatedGrant } from "../graph/delegated-token";
+import { loadSender, maySend, SENDING_ROLES } from "../grants/may-send";
 import { markUploadUsed, ownUpload } from "./upload-store";
 
 /**
- * Accepts a message: validates it (the compose schema, the tenant's sending modes, the allowed sender
- * mailboxes, the caller's own uploads) and writes the Send as `queued` with its audit event in one
- * transaction. The send record is the job: an outbox worker (lib/outbox) claims it and calls Graph.
- * Callers: the compose page's action, POST /api/sends, the setup wizard's test send —
- *   createSend({ actor, tenantId, mode: "app", from, to: ["a@x.com"], subject, body })
+ * The one writer of a Send row: compose, POST /api/sends, "send again", the setup wizard's restriction
+ * test, and every later door (REST API, SMTP relay, bulk runs) queue through here. It validates the
+ * message (the compose schema), asks lib/grants/may-send.ts whether this principal may send as this
+ * mailbox in this mode, checks the caller's own uploads, and writes the Send as `queued` with its audit
+ * event in one transaction. The send record is the job: an outbox worker (lib/outbox) claims it, asks
+ * maySend again, and calls Graph.
+ *   queueSend({ actor, tenantId, mode: "app", from, to: ["a@x.com"], subject, body })
  */
-export type CreateSendInput = { actor: SessionUser } & Record<string, unknown>;
+export type QueueSendInput = { actor: SessionUser } & Record<string, unknown>;
+
+export interface QueueOptions {
+  /** The wizard's restriction proof: an admin may attempt any address; kept out of History's counts. */
+  test?: boolean;
+  /** Which door the send came through, for the audit trail ("compose", "api", "send-again", "wizard"). */
+  origin?: string;
+}
 
 export interface AttachmentRecord {
   id: string;
@@ -29,8 +39,11 @@ function invalid(fields: Record<string, string>, message = "Check the highlighte
   return new AppError("VALIDATION_FAILED", { userMessage: message, status: 422, fields });
 }
 
-export async function createSend({ actor, ...raw }: CreateSendInput): Promise<{ id: string }> {
-  if (actor.role !== "admin" && actor.role !== "sender") throw forbidden("send mail");
+export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts: QueueOptions = {}): Promise<{ id: string }> {
+  // The caller's session says who; the database says whether they are still active and what role they hold.
+  const actor = await loadSender(caller.id);
+  if (!actor || actor.disabled || !SENDING_ROLES.includes(actor.role)) throw forbidden("send mail");
+  if (opts.test && actor.role !== "admin") throw forbidden("run the restriction test");
   const parsed = composeSchema.safeParse(raw);
   if (!parsed.success) {
     const fields: Record<string, string> = {};
@@ -46,21 +59,17 @@ export async function createSend({ actor, ...raw }: CreateSendInput): Promise<{ 
     where: { id: input.tenantId },
     select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true },
   });
-  // Senders act in their own tenant only; admins in any. Someone else's tenant is "not found".
-  if (!tenant || (actor.role !== "admin" && actor.tenantId !== tenant.id)) throw notFound("That tenant");
-  if (!tenant.clientId) throw invalid({ tenantId: `Tenant "${tenant.name}" has no app registration yet: finish its setup first.` });
-
-  if (input.mode === "app") {
-    if (!tenant.useApplication) throw invalid({ mode: `Tenant "${tenant.name}" does not use application sending. Send as yourself instead.` });
-    const sender = await db().senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: input.from, mode: "insensitive" }, allowed: true }, select: { id: true } });
-    if (!sender) throw invalid({ from: `${input.from} is not an allowed sender mailbox of "${tenant.name}". An admin adds sender mailboxes in Setup.` });
-  } else {
-    if (!tenant.useDelegated) throw invalid({ mode: `Tenant "${tenant.name}" does not allow sending as yourself (delegated Mail.Send).` });
-    if (actor.tenantId !== tenant.id) throw invalid({ mode: "Only people who signed in with Microsoft in this tenant can send as themselves." });
-    if (input.from !== actor.email.toLowerCase()) throw invalid({ from: `When you send as yourself, the sender is your own address (${actor.email}).` });
-    if (!(await hasDelegatedGrant(tenant.id, actor.id))) {
-      throw new AppError("invalid_grant", { userMessage: "The portal holds no Microsoft sign-in for you that allows sending. Sign in with Microsoft again, then send.", status: 409, fields: { mode: "Sign in with Microsoft again to send as yourself" } });
+  if (!tenant) throw notFound("That tenant");
+  const refusal = await maySend({ actor, tenant, mode: input.mode, from: input.from, test: opts.test });
+  if (refusal) {
+    if (refusal.code === "NOT_GRANTED" || refusal.code === "MAILBOX_NOT_LISTED") {
+      await recordAudit({ actor: caller, action: "send.refused", target: input.from, tenantId: tenant.id, after: { reason: refusal.code, mode: input.mode, origin: opts.origin ?? null } });
     }
+    if (refusal.field === "actor") throw forbidden("send mail");
+    throw invalid({ [refusal.field]: refusal.message }, refusal.message);
+  }
+  if (input.mode === "delegated" && !(await hasDelegatedGrant(tenant.id, actor.id))) {
+    throw new AppError("invalid_grant", { userMessage: "The portal holds no Microsoft sign-in for you that allows sending. Sign in with Microsoft again, then send.", status: 409, fields: { mode: "Sign in with Microsoft again to send as yourself" } });
   }
 
   const attachments: AttachmentRecord[] = [];
@@ -79,6 +88,7 @@ export async function createSend({ actor, ...raw }: CreateSendInput): Promise<{ 
         mode: input.mode,
         status: "queued",
         actorUserId: actor.id,
+        test: opts.test ?? false,
         fromAddress: input.from,
         toAddresses: addr(input.to),
         ccAddresses: addr(input.cc),
@@ -98,7 +108,7 @@ export async function createSend({ actor, ...raw }: CreateSendInput): Promise<{ 
       },
       select: { id: true },
     });
-    await recordAudit({ actor, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode: input.mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length } }, tx);
+    await recordAudit({ actor: caller, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode: input.mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length, origin: opts.origin ?? null, ...(opts.test ? { test: true } : {}) } }, tx);
     return s;
   });
   for (const a of attachments) await markUploadUsed(a.id, send.id);

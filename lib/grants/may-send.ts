@@ -1,0 +1,110 @@
+import "server-only";
+import type { Role, SendMode } from "@/generated/prisma/enums";
+import { db } from "../db";
+
+/**
+ * The one place that answers "may X send as Y?", asked when a send is queued (lib/sends/queue-send.ts)
+ * and again when the outbox claims it (lib/outbox/process-send.ts), so a grant revoked, a person
+ * disabled or demoted, or a mailbox removed in between stops the send.
+ *
+ * Exchange restricts the app to some mailboxes; the portal restricts principals among them. A person
+ * may send as a mailbox when it is one of the tenant's sender mailboxes and a grant names them or a
+ * portal group they belong to; admins are not implicitly granted anything. Delegated sending is always
+ * the person's own Microsoft identity. The wizard's restriction proof (`test`) is the one deliberate
+ * exception: an admin may *attempt* any address, to see Exchange answer 403.
+ */
+export const SENDING_ROLES: readonly Role[] = ["admin", "sender"];
+
+export interface Sender {
+  id: string;
+  email: string;
+  role: Role;
+  disabled: boolean;
+  tenantId: string | null;
+}
+
+export type RefusalCode =
+  | "ACTOR_INACTIVE"
+  | "ROLE_CANNOT_SEND"
+  | "TEST_NOT_ADMIN"
+  | "TENANT_NOT_READY"
+  | "APP_SENDING_OFF"
+  | "DELEGATED_OFF"
+  | "DELEGATED_OTHER_TENANT"
+  | "DELEGATED_NOT_SELF"
+  | "MAILBOX_NOT_LISTED"
+  | "NOT_GRANTED";
+
+export interface Refusal {
+  code: RefusalCode;
+  /** The form field the refusal belongs to. */
+  field: "from" | "mode" | "tenantId" | "actor";
+  /** Said when the send is being queued. */
+  message: string;
+  /** Said on a send refused at claim time: what changed after it was queued. */
+  changed: string;
+}
+
+export interface SendQuestion {
+  actor: Sender | null;
+  tenant: { id: string; name: string; clientId: string | null; useApplication: boolean; useDelegated: boolean };
+  mode: SendMode;
+  from: string;
+  test?: boolean;
+}
+
+type Tx = Pick<ReturnType<typeof db>, "senderGrant" | "senderMailbox">;
+
+const refuse = (code: RefusalCode, field: Refusal["field"], message: string, changed: string): Refusal => ({ code, field, message, changed });
+
+export async function maySend(q: SendQuestion, tx: Tx = db()): Promise<Refusal | null> {
+  const { actor, tenant } = q;
+  const from = q.from.toLowerCase();
+  if (!actor || actor.disabled) return refuse("ACTOR_INACTIVE", "actor", "Your portal account is disabled.", "The person who queued this mail was disabled or removed after it was queued.");
+  if (!SENDING_ROLES.includes(actor.role)) {
+    return refuse("ROLE_CANNOT_SEND", "actor", `Your role (${actor.role}) does not allow sending mail.`, `The person who queued this mail became ${actor.role} after it was queued, a role that cannot send.`);
+  }
+  if (q.test && actor.role !== "admin") return refuse("TEST_NOT_ADMIN", "actor", "Only admins run the restriction test.", "The person who queued this test is no longer an admin.");
+  if (!tenant.clientId) return refuse("TENANT_NOT_READY", "tenantId", `Tenant "${tenant.name}" has no app registration yet: finish its setup first.`, `Tenant "${tenant.name}" lost its app registration after this mail was queued.`);
+
+  if (q.mode === "delegated") {
+    if (!tenant.useDelegated) return refuse("DELEGATED_OFF", "mode", `Tenant "${tenant.name}" does not allow sending as yourself (delegated Mail.Send).`, `Tenant "${tenant.name}" turned delegated sending off after this mail was queued.`);
+    if (actor.tenantId !== tenant.id) return refuse("DELEGATED_OTHER_TENANT", "mode", "Only people who signed in with Microsoft in this tenant can send as themselves.", "The sender's Microsoft account is no longer linked to this tenant.");
+    if (from !== actor.email.toLowerCase()) return refuse("DELEGATED_NOT_SELF", "from", `When you send as yourself, the sender is your own address (${actor.email}).`, "A delegated send can only come from the person's own address.");
+    return null;
+  }
+
+  if (!tenant.useApplication) return refuse("APP_SENDING_OFF", "mode", `Tenant "${tenant.name}" does not use application sending. Send as yourself instead.`, `Tenant "${tenant.name}" turned application sending off after this mail was queued.`);
+  if (q.test) return null;
+  const mailbox = await tx.senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: from, mode: "insensitive" }, allowed: true }, select: { id: true } });
+  if (!mailbox) {
+    return refuse("MAILBOX_NOT_LISTED", "from", `${from} is not a sender mailbox of "${tenant.name}". An admin adds sender mailboxes on the Senders page.`, `${from} was removed from the sender mailboxes of "${tenant.name}" after this mail was queued.`);
+  }
+  const grant = await tx.senderGrant.findFirst({
+    where: { mailboxId: mailbox.id, OR: [{ userId: actor.id }, { group: { members: { some: { userId: actor.id } } } }] },
+    select: { id: true },
+  });
+  if (!grant) {
+    return refuse("NOT_GRANTED", "from", `You may not send as ${from}: no grant names you or a group you belong to. An admin grants mailboxes on the Senders page.`, `The permission to send as ${from} was removed after this mail was queued.`);
+  }
+  return null;
+}
+
+/** The mailboxes of a tenant a person may send as (a grant to them or to one of their groups), by address. */
+export async function grantedMailboxes(userId: string, tenantId?: string) {
+  return db().senderMailbox.findMany({
+    where: {
+      allowed: true,
+      ...(tenantId ? { tenantId } : {}),
+      grants: { some: { OR: [{ userId }, { group: { members: { some: { userId } } } }] } },
+    },
+    select: { tenantId: true, address: true, kind: true, displayName: true },
+    orderBy: { address: "asc" },
+  });
+}
+
+/** The actor of a send, as maySend needs them, read fresh from the database. */
+export async function loadSender(userId: string | null): Promise<Sender | null> {
+  if (!userId) return null;
+  return db().user.findUnique({ where: { id: userId }, select: { id: true, email: true, role: true, disabled: true, tenantId: true } });
+}
