@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { E2E } from "./env";
-import { randomFile, sandbox, sandboxControl, signInLocal } from "./support";
+import { ADMIN, grantMailbox, inviteMicrosoftUser, randomFile, sandbox, sandboxControl, signInLocal } from "./support";
 
 // Compose and send against the sandbox tenant, as a person does. Serial: the throttling test injects a
 // fault that applies to the whole sandbox Graph host for a few seconds.
@@ -26,6 +26,12 @@ async function openCompose(page: Page) {
   await page.getByRole("link", { name: "Compose" }).click();
   await expect(page.getByRole("heading", { name: "Compose" })).toBeVisible();
 }
+
+// Admins are granted nothing implicitly: the admin is granted the mailboxes these tests send as, as on the Senders page.
+test.beforeAll(async () => {
+  const sb = await sandbox();
+  for (const address of [sb.mailboxes.shared, sb.mailboxes.allowed, sb.mailboxes.outsidePolicy]) await grantMailbox({ email: ADMIN.email }, "Sandbox (Contoso demo)", address);
+});
 
 test("sends as the HR shared mailbox with To, Cc, an HTML body and attachments of 1 MB and 20 MB, byte-identical", async ({ page }, info) => {
   const sb = await sandbox();
@@ -154,6 +160,8 @@ test("a person who signed in with Microsoft sends as themself (delegated)", asyn
   const upn = `diego.${uniq()}@${sb.tenant.domain}`;
   const password = "Sandbox-Diego-1!";
   await sandboxControl("/seed", { users: [{ userPrincipalName: upn, displayName: "Diego Siciliani", password, mailbox: "user" }] });
+  // Admission is by approval by default: an admin's invitation lets this person straight in.
+  await inviteMicrosoftUser(upn, "sender");
   await page.goto("/sign-in");
   await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
   await page.getByRole("radio", { name: new RegExp(upn.replace(/\./g, "\\.")) }).check();

@@ -16,12 +16,15 @@ export function assertLocal(url: string): void {
   }
 }
 
-export async function applyMigrations(url: string): Promise<void> {
+/** Applies the migrations in order; `before` stops at the first migration whose folder name is not less (upgrade tests). */
+export async function applyMigrations(url: string, opts: { before?: string; from?: string } = {}): Promise<void> {
   const dir = path.resolve("prisma/migrations");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     for (const m of (await readdir(dir)).filter((d) => /^\d+_/.test(d)).sort()) {
+      if (opts.before && m >= opts.before) break;
+      if (opts.from && m < opts.from) continue;
       await client.query(await readFile(path.join(dir, m, "migration.sql"), "utf8"));
     }
   } finally {
@@ -29,7 +32,7 @@ export async function applyMigrations(url: string): Promise<void> {
   }
 }
 
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(opts: { before?: string } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   assertLocal(ADMIN_URL);
   const name = `gmp_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -38,7 +41,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  await applyMigrations(url.toString());
+  await applyMigrations(url.toString(), opts);
   return {
     url: url.toString(),
     async drop() {
