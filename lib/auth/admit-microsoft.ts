@@ -53,13 +53,14 @@ export async function admitMicrosoftSignIn(s: MicrosoftSignIn): Promise<Admissio
     return refused(expected ? "WrongDirectory" : "DirectoryUnverified");
   }
 
-  const existing = await db().user.findUnique({ where: { entraTid_entraObjectId: { entraTid: tid, entraObjectId: oid } }, select: { id: true, disabled: true, email: true } });
+  const existing = await db().user.findUnique({ where: { entraTid_entraObjectId: { entraTid: tid, entraObjectId: oid } }, select: { id: true, disabled: true, email: true, passwordHash: true } });
   if (existing) {
     if (existing.disabled) {
       await recordAudit({ actor: { id: existing.id, name: s.name }, action: "auth.sign-in-refused", target: existing.email, tenantId: tenant.id, after: { reason: "account disabled", via: "microsoft" } });
       return refused("AccountDisabled");
     }
-    await db().user.update({ where: { id: existing.id }, data: { name: s.name ?? undefined, lastSignInAt: new Date() } });
+    // The directory's display name follows Microsoft-only accounts; a linked local account keeps its own.
+    await db().user.update({ where: { id: existing.id }, data: { ...(existing.passwordHash ? {} : { name: s.name ?? undefined }), lastSignInAt: new Date() } });
     await recordAudit({ actor: { id: existing.id, name: s.name }, action: "auth.signed-in", target: existing.email, tenantId: tenant.id, after: { via: "microsoft" } });
     return { ok: true, userId: existing.id };
   }

@@ -157,7 +157,7 @@ ALTER TABLE "AccessRequest" ADD CONSTRAINT "AccessRequest_tenantId_fkey" FOREIGN
 
 
 -- Identity: an email address is never identity. Local (password) accounts keep unique addresses, in any
--- letter case; Microsoft accounts may share an address with anyone (they are (tid, oid)).
+-- letter case: Microsoft accounts may share an address with anyone (they are (tid, oid)).
 CREATE UNIQUE INDEX "User_local_email_key" ON "User"(lower("email")) WHERE "passwordHash" IS NOT NULL;
 
 -- A grant names exactly one principal.
@@ -169,7 +169,7 @@ UPDATE "User" u SET "entraTid" = lower(t."directoryId")
 FROM "Tenant" t WHERE u."tenantId" = t.id AND u."entraObjectId" IS NOT NULL;
 
 -- Upgrade: nothing breaks silently. Everyone who could send before keeps exactly the mailboxes they
--- could use, now as explicit grants (senders: the allowed mailboxes of their own tenant; admins: every
+-- could use, now as explicit grants (senders: the allowed mailboxes of their own tenant: admins: every
 -- allowed mailbox). README's upgrade note says how to tighten them on the Senders page.
 INSERT INTO "SenderGrant" ("id", "mailboxId", "userId", "grantedById", "createdAt")
 SELECT 'upg' || md5(m.id || ':' || u.id), m.id, u.id, NULL, now()

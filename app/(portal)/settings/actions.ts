@@ -1,0 +1,22 @@
+"use server";
+import { cookies } from "next/headers";
+import { requireUser } from "@/lib/auth/session";
+import { createLinkIntent, LINK_INTENT_COOKIE, LINK_INTENT_TTL_S } from "@/lib/auth/link-intent";
+import { SIGNIN_TENANT_COOKIE } from "@/lib/auth/options";
+import { findSignInTenants } from "@/lib/tenants/find-sign-in-tenants";
+
+/**
+ * Settings → Account → "Link Microsoft account": the signed-in person asks to add a Microsoft identity
+ * to their own account. Sets the tenant for the sign-in and a signed, short-lived link intent; the auth
+ * route binds the identity only when this same person's session comes with it (lib/auth/link-intent.ts).
+ */
+export async function startMicrosoftLink(tenantId: string): Promise<{ ok: boolean; message?: string }> {
+  const user = await requireUser();
+  const tenants = await findSignInTenants();
+  if (!tenants.some((t) => t.id === tenantId)) return { ok: false, message: "That tenant is not available for Microsoft sign-in." };
+  const jar = await cookies();
+  const opts = { httpOnly: true, sameSite: "lax" as const, path: "/", maxAge: LINK_INTENT_TTL_S };
+  jar.set(SIGNIN_TENANT_COOKIE, tenantId, opts);
+  jar.set(LINK_INTENT_COOKIE, createLinkIntent(user.id, tenantId), opts);
+  return { ok: true };
+}
