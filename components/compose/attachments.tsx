@@ -1,5 +1,6 @@
 "use client";
 import { useRef, useState, type DragEvent } from "react";
+import { MAX_ATTACHMENT_BYTES } from "@/lib/schemas/compose";
 
 /**
  * Attachments by picker or drag-and-drop. Each file is streamed to the portal (POST /api/uploads) with
@@ -48,7 +49,7 @@ export function Attachments({ items, setItems, error }: { items: AttachmentItem[
     for (const file of Array.from(files ?? [])) {
       const key = `${file.name}-${file.size}-${Math.random().toString(36).slice(2)}`;
       const patch = (p: Partial<AttachmentItem>) => setItems((prev) => prev.map((x) => (x.key === key ? { ...x, ...p } : x)));
-      if (file.size > 150 * 1024 * 1024) {
+      if (file.size > MAX_ATTACHMENT_BYTES) {
         setItems((prev) => [...prev, { key, name: file.name, size: file.size, progress: 0, error: "Larger than 150 MB, Graph's limit per attachment." }]);
         continue;
       }

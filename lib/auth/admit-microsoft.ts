@@ -3,6 +3,7 @@ import type { Role } from "@/generated/prisma/enums";
 import { db } from "../db";
 import { recordAudit } from "../audit/record";
 import { readWizardData } from "../tenants/wizard/wizard-data";
+import { isGuid } from "../schemas/common";
 
 /**
  * Who a Microsoft sign-in is, and whether they may come in. Identity is the token's (tid, oid) and
@@ -27,13 +28,12 @@ export interface MicrosoftSignIn {
 
 export type Admission = { ok: true; userId: string } | { ok: false; redirect: string };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The tenant's directory id as a GUID: its own, or the `tid` the wizard's verify step read from an app token. */
 export function directoryGuid(t: { directoryId: string; wizardData: unknown }): string | null {
-  if (GUID.test(t.directoryId)) return t.directoryId.toLowerCase();
+  if (isGuid(t.directoryId)) return t.directoryId.toLowerCase();
   const verified = readWizardData(t.wizardData).verify?.tid;
-  return typeof verified === "string" && GUID.test(verified) ? verified.toLowerCase() : null;
+  return typeof verified === "string" && isGuid(verified) ? verified.toLowerCase() : null;
 }
 
 const refused = (error: string): Admission => ({ ok: false, redirect: `/sign-in?error=${error}` });

@@ -5,9 +5,10 @@ import type { SessionUser } from "../auth/session";
 import type { HistoryFilter } from "../schemas/history";
 import { chartRange } from "./chart-range";
 import { filterSql } from "./where";
+import { EXCHANGE_LIMITS } from "../schemas/common";
 
 /** Exchange Online's per-mailbox sending limits (shared/GRAPH-FACTS.md). */
-export const EXCHANGE_LIMITS = { messagesPerMinute: 30, recipientsPerDay: 10_000 } as const;
+export { EXCHANGE_LIMITS };
 
 export interface DayBar {
   day: string;

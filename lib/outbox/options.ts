@@ -1,4 +1,5 @@
 import "server-only";
+import { EXCHANGE_LIMITS } from "../schemas/common";
 
 /** Outbox tuning. Defaults follow Microsoft's limits (shared/GRAPH-FACTS.md §4); tests shrink them. */
 export interface PaceLimits {
@@ -29,7 +30,7 @@ export const DEFAULT_OPTIONS: OutboxOptions = {
   maxTransientTries: 6,
   concurrency: 8,
   pollMs: 1_000,
-  pace: { perMinute: 30, concurrent: 4, recipientsPerDay: 10_000 },
+  pace: { perMinute: EXCHANGE_LIMITS.messagesPerMinute, concurrent: EXCHANGE_LIMITS.concurrentRequests, recipientsPerDay: EXCHANGE_LIMITS.recipientsPerDay },
 };
 
 export function outboxOptions(over: Partial<OutboxOptions> = {}): OutboxOptions {

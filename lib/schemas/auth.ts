@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { emailSchema } from "./common";
 
 /** Shared by the browser forms and the server: the only lib/ part the browser may import. */
 export const signInSchema = z.object({
-  email: z.email("Enter an email address such as admin@contoso.com"),
+  email: emailSchema("Enter an email address such as admin@contoso.com"),
   password: z.string().min(1, "Enter your password"),
 });
 
@@ -10,7 +11,7 @@ export const claimSchema = z
   .object({
     code: z.string().trim().min(1, "Enter the setup code printed in the portal's console"),
     name: z.string().trim().min(1, "Enter your name").max(120, "Name is too long (120 characters at most)"),
-    email: z.email("Enter an email address such as admin@contoso.com").max(254),
+    email: emailSchema("Enter an email address such as admin@contoso.com"),
     password: z.string().min(12, "Use at least 12 characters").max(256, "Password is too long"),
     confirm: z.string(),
   })

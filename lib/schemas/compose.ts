@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXCHANGE_LIMITS, isEmail } from "./common";
 
 /**
  * Compose: shared by the compose form (address chips, per-field messages) and the server (queue-send).
@@ -6,24 +7,20 @@ import { z } from "zod";
  * headers whose names start with x-/X-; CRLF is refused in the subject and header values, which would
  * otherwise let a typed value start a new header.
  */
-export const MAX_RECIPIENTS = 500;
-export const MAX_HEADERS = 5;
-export const MAX_ATTACHMENT_BYTES = 150 * 1024 * 1024;
+export const MAX_RECIPIENTS = EXCHANGE_LIMITS.recipientsPerMessage;
+export const MAX_HEADERS = EXCHANGE_LIMITS.customHeaders;
+export const MAX_ATTACHMENT_BYTES = EXCHANGE_LIMITS.maxAttachmentBytes;
 /** Under this total, attachments travel inline in sendMail; otherwise a draft plus upload sessions. */
-export const INLINE_TOTAL_LIMIT = 3 * 1024 * 1024;
+export const INLINE_TOTAL_LIMIT = EXCHANGE_LIMITS.inlineTotalBytes;
 /** Exchange Online's default MaxSendSize, used when the mailbox's own limit is not known. */
-export const DEFAULT_MAILBOX_LIMIT = 35 * 1024 * 1024;
+export const DEFAULT_MAILBOX_LIMIT = EXCHANGE_LIMITS.defaultMailboxSendBytes;
 
 export interface Address {
   address: string;
   name?: string;
 }
 
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-
-export function isEmail(v: string): boolean {
-  return v.length <= 254 && EMAIL.test(v);
-}
+export { isEmail };
 
 /**
  * Splits a pasted list ("a@x.com; Bo <b@x.com>, c@x.com\n…") into addresses, keeping what does not

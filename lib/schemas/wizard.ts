@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CLOUD_IDS, isDirectoryId, isEmail, isGuid } from "./common";
 
 /**
  * The setup wizard's steps and form schemas, shared by the forms and the server actions (browser-safe).
@@ -21,9 +22,6 @@ export const STEP_LABELS: Record<WizardStep, string> = {
 export const stepIndex = (s: string) => Math.max(0, WIZARD_STEPS.indexOf(s as WizardStep));
 export const isWizardStep = (s: string): s is WizardStep => (WIZARD_STEPS as readonly string[]).includes(s);
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// A DNS name with at least two labels (contoso.onmicrosoft.com, contoso.com); no scheme, path or port.
-const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 
 const oneLine = (label: string, max: number) =>
   z
@@ -36,11 +34,11 @@ const oneLine = (label: string, max: number) =>
 const checkbox = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean());
 
 export const directoryIdSchema = oneLine("directory (tenant) ID or domain", 253).refine(
-  (v) => GUID.test(v) || DOMAIN.test(v),
+  isDirectoryId,
   "Enter the Directory (tenant) ID, a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or a verified domain such as contoso.onmicrosoft.com",
 );
 
-export const clouds = ["global", "usgov", "usgovdod", "china", "sandbox"] as const;
+export const clouds = CLOUD_IDS;
 
 export const tenantStepSchema = z.object({
   name: oneLine("display name", 120),
@@ -52,7 +50,7 @@ export const tenantStepSchema = z.object({
 export type TenantStepInput = z.infer<typeof tenantStepSchema>;
 
 export const guidSchema = (label: string) =>
-  oneLine(label, 36).refine((v) => GUID.test(v), `The ${label} is a GUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6 (Entra ID → App registrations → Overview)`);
+  oneLine(label, 36).refine(isGuid, `The ${label} is a GUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6 (Entra ID → App registrations → Overview)`);
 
 export const clientIdSchema = z.object({ clientId: guidSchema("application (client) ID") });
 
@@ -67,7 +65,7 @@ export const secretSchema = z.object({
     .min(1, "Paste the client secret's Value")
     .max(1024, "That is too long to be a client secret")
     .refine((v) => !/[\r\n\0]/.test(v), "The client secret is one line: paste only its Value")
-    .refine((v) => !GUID.test(v.trim()), "That is the secret's ID. Paste its Value (shown once, next to the ID) instead"),
+    .refine((v) => !isGuid(v.trim()), "That is the secret's ID. Paste its Value (shown once, next to the ID) instead"),
   expires: z
     .string({ error: "Enter the date the secret expires" })
     .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the expiry date shown in Entra ID (YYYY-MM-DD)")
@@ -77,7 +75,7 @@ export const secretSchema = z.object({
 export const certificateSchema = z.object({ years: z.coerce.number().int().min(1, "1 or 2 years").max(2, "1 or 2 years") });
 
 const email = (label: string) =>
-  oneLine(label, 254).refine((v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), `Enter the ${label} as an email address such as hr-welcome@contoso.com`);
+  oneLine(label, 254).refine(isEmail, `Enter the ${label} as an email address such as hr-welcome@contoso.com`);
 
 export const restrictSchema = z
   .object({
@@ -91,7 +89,7 @@ export const restrictSchema = z
   })
   .superRefine((v, ctx) => {
     v.mailboxes.forEach((m) => {
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(m)) ctx.addIssue({ code: "custom", path: ["mailboxes"], message: `"${m}" is not an email address` });
+      if (!isEmail(m)) ctx.addIssue({ code: "custom", path: ["mailboxes"], message: `"${m}" is not an email address` });
     });
     const group = v.groupAddress.toLowerCase();
     if (v.mailboxes.includes(group)) {

@@ -1,6 +1,7 @@
 import "server-only";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { CLOUD_IDS, emailSchema } from "../schemas/common";
 import { db } from "../db";
 import { encryptSecret } from "../crypto";
 import { recordAudit } from "../audit/record";
@@ -11,7 +12,7 @@ import { recordAudit } from "../audit/record";
  */
 const tenantSpec = z.object({
   name: z.string().min(1).max(120),
-  cloud: z.enum(["global", "usgov", "usgovdod", "china", "sandbox"]),
+  cloud: z.enum(CLOUD_IDS),
   directoryId: z.string().min(1),
   loginUrl: z.url().optional(),
   graphUrl: z.url().optional(),
@@ -20,7 +21,7 @@ const tenantSpec = z.object({
   useApplication: z.boolean().default(true),
   useDelegated: z.boolean().default(true),
   largeAttachments: z.boolean().default(false),
-  senders: z.array(z.email()).default([]),
+  senders: z.array(emailSchema("Each sender must be an email address")).default([]),
 });
 const fileSchema = z.object({ tenants: z.array(tenantSpec) });
 

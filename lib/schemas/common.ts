@@ -1,0 +1,57 @@
+import { z } from "zod";
+import type { Cloud } from "@/generated/prisma/enums";
+
+/**
+ * One definition of each rule the UI and the server share (browser-safe): an email address, a
+ * directory (tenant) id, the cloud list, and Exchange Online's limits. Forms, route handlers, the
+ * wizard, the tenants file and the sandbox-facing code all use these, so they never disagree.
+ */
+
+/**
+ * An email address as the portal accepts it anywhere: one `local@domain.tld`, at most 254 characters
+ * (RFC 5321's path limit), no spaces, angle brackets, double quotes, commas, semicolons, colons or
+ * brackets — the characters that would let one field carry a second address or a header. An apostrophe
+ * is a legal local-part character (o'brien@…): generated scripts quote it (lib/powershell/quote.ts).
+ */
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+export function isEmail(v: string): boolean {
+  return v.length <= 254 && EMAIL.test(v);
+}
+
+/** A trimmed, lower-cased email address; `message` names the field. */
+export const emailSchema = (message = "Enter an email address such as adele.vance@contoso.com") =>
+  z.string({ error: message }).trim().toLowerCase().max(254, "An email address has at most 254 characters").refine(isEmail, message);
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A directory (tenant) id, application (client) id or object id: a GUID. */
+export const isGuid = (v: string): boolean => GUID.test(v);
+
+// A DNS name with at least two labels (contoso.onmicrosoft.com, contoso.com); no scheme, path or port.
+const DOMAIN = /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+
+/** What identifies a tenant before verification: its directory id (GUID) or one of its verified domains. */
+export const isDirectoryId = (v: string): boolean => GUID.test(v) || DOMAIN.test(v);
+
+/** The Microsoft clouds a tenant can live in (hosts in lib/tenants/clouds.ts). */
+export const CLOUD_IDS = ["global", "usgov", "usgovdod", "china", "sandbox"] as const satisfies readonly Cloud[];
+
+/**
+ * Exchange Online's limits as Microsoft documents them: Graph sendMail and Outlook throttling
+ * (learn.microsoft.com/graph/throttling-limits#outlook-service-limits: 4 concurrent requests per
+ * mailbox), Exchange Online sending limits (learn.microsoft.com/office365/servicedescriptions/
+ * exchange-online-service-description/exchange-online-limits: 30 messages a minute, 10,000 recipients a
+ * day, 500 recipients a message, 150 MB maximum and 35 MB default message size) and the 3 MB line for
+ * inline attachments (learn.microsoft.com/graph/outlook-large-attachments).
+ */
+export const EXCHANGE_LIMITS = {
+  messagesPerMinute: 30,
+  concurrentRequests: 4,
+  recipientsPerDay: 10_000,
+  recipientsPerMessage: 500,
+  customHeaders: 5,
+  maxAttachmentBytes: 150 * 1024 * 1024,
+  defaultMailboxSendBytes: 35 * 1024 * 1024,
+  inlineTotalBytes: 3 * 1024 * 1024,
+} as const;
