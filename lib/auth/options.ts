@@ -114,6 +114,11 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: microsoft ? [credentials, microsoft] : [credentials],
+    events: {
+      async signOut({ token }) {
+        if (typeof token?.uid === "string") await recordAudit({ actor: { id: token.uid, name: token.name }, action: "auth.signed-out", target: token.email ?? undefined });
+      },
+    },
     callbacks: {
       async signIn({ user, account }) {
         if (account?.provider !== MICROSOFT_PROVIDER_ID) return true;

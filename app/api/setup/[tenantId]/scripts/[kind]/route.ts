@@ -1,4 +1,5 @@
 import { route } from "@/lib/api";
+import { recordAudit } from "@/lib/audit/record";
 import { notFound } from "@/lib/errors";
 import { loadWizardTenant } from "@/lib/tenants/wizard/load-wizard-tenant";
 import { tenantScript, type ScriptKind } from "@/lib/tenants/wizard/tenant-scripts";
@@ -11,6 +12,8 @@ export const GET = route({ roles: ["admin"] }, async ({ user, params }) => {
   if (!KINDS.includes(kind)) throw notFound("That script");
   const t = await loadWizardTenant(user, String(params.tenantId));
   const s = tenantScript(t, kind);
+  // A restriction or registration script leaving the portal is an admin decision worth a trail.
+  await recordAudit({ actor: user, action: "tenant.script-downloaded", target: t.name, tenantId: t.id, after: { kind, filename: s.filename } });
   return new Response(s.text, {
     headers: {
       "content-type": s.language === "bash" ? "text/x-shellscript; charset=utf-8" : "text/plain; charset=utf-8",
