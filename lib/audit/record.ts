@@ -1,6 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
+import { redactSecrets } from "./redact";
 
 export interface AuditInput {
   actor: { id: string; name?: string | null } | null;
@@ -11,17 +12,26 @@ export interface AuditInput {
   after?: Prisma.InputJsonValue;
 }
 
-/** Append one audit event. Never pass secrets in before/after. */
-export async function recordAudit(input: AuditInput, tx: Pick<ReturnType<typeof db>, "auditEvent"> = db()): Promise<void> {
+const redactJson = (v: Prisma.InputJsonValue | undefined) =>
+  v === undefined ? undefined : (redactSecrets(v) as Prisma.InputJsonValue);
+
+/**
+ * Append one audit event. before/after (and a target that is a token or a private key) are redacted
+ * here, so a caller that passes a secret by mistake still never stores it (lib/audit/redact.ts).
+ */
+export async function recordAudit(
+  input: AuditInput,
+  tx: Pick<ReturnType<typeof db>, "auditEvent"> = db(),
+): Promise<void> {
   await tx.auditEvent.create({
     data: {
       actorId: input.actor?.id,
       actorName: input.actor?.name ?? undefined,
       action: input.action,
-      target: input.target,
+      target: input.target === undefined ? undefined : (redactSecrets(input.target) as string),
       tenantId: input.tenantId ?? undefined,
-      before: input.before,
-      after: input.after,
+      before: redactJson(input.before),
+      after: redactJson(input.after),
     },
   });
 }

@@ -2,6 +2,16 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TestSandbox } from "../../sandbox/test/support";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
+// Types only: the modules themselves are imported after the environment is set (env() reads it once).
+import type * as DbModule from "@/lib/db";
+import type * as QueueModule from "@/lib/sends/queue-send";
+import type * as ComposeOptionsModule from "@/lib/sends/compose-options";
+import type * as SendAgainModule from "@/lib/history/send-again";
+import type * as ClaimModule from "@/lib/outbox/claim";
+import type * as ProcessModule from "@/lib/outbox/process-send";
+import type * as OptionsModule from "@/lib/outbox/options";
+import type * as StatusModule from "@/lib/sends/send-status";
+import type * as AuthOptionsModule from "@/lib/auth/options";
 
 // Who may send as which mailbox, against real PostgreSQL and the in-process sandbox tenant: the one
 // queueing path, the worker's re-check at claim time, and who a Microsoft sign-in is.
@@ -12,15 +22,15 @@ type Actor = { id: string; name: string; email: string; role: "admin" | "sender"
 const uniq = () => randomBytes(4).toString("hex");
 
 const lib = {} as {
-  db: typeof import("@/lib/db").db;
-  queueSend: typeof import("@/lib/sends/queue-send").queueSend;
-  composeOptions: typeof import("@/lib/sends/compose-options").composeOptions;
-  sendAgain: typeof import("@/lib/history/send-again").sendAgain;
-  claimSends: typeof import("@/lib/outbox/claim").claimSends;
-  processSend: typeof import("@/lib/outbox/process-send").processSend;
-  outboxOptions: typeof import("@/lib/outbox/options").outboxOptions;
-  getSendStatus: typeof import("@/lib/sends/send-status").getSendStatus;
-  authOptions: typeof import("@/lib/auth/options").authOptions;
+  db: typeof DbModule.db;
+  queueSend: typeof QueueModule.queueSend;
+  composeOptions: typeof ComposeOptionsModule.composeOptions;
+  sendAgain: typeof SendAgainModule.sendAgain;
+  claimSends: typeof ClaimModule.claimSends;
+  processSend: typeof ProcessModule.processSend;
+  outboxOptions: typeof OptionsModule.outboxOptions;
+  getSendStatus: typeof StatusModule.getSendStatus;
+  authOptions: typeof AuthOptionsModule.authOptions;
 };
 
 beforeAll(async () => {
