@@ -7,8 +7,10 @@ import { SignOutButton } from "./sign-out-button";
 const NAV: (NavItem & { roles?: Role[] })[] = [
   { href: "/", label: "Dashboard" },
   { href: "/setup", label: "Setup", roles: ["admin"] },
+  { href: "/senders", label: "Senders", roles: ["admin", "auditor"] },
   { href: "/compose", label: "Compose", roles: ["admin", "sender"] },
   { href: "/history", label: "History" },
+  { href: "/audit", label: "Audit", roles: ["admin", "auditor"] },
   { href: "/scripts", label: "Scripts", roles: ["admin"] },
   { href: "/settings", label: "Settings" },
 ];
