@@ -200,22 +200,33 @@ describe("stats, send again and retention", () => {
     expect(hr.sends).toBe(await db.send.count({ where: { fromAddress: "HR-Welcome@Contoso.com", status: "accepted" } }));
   });
 
-  it("sends a failed send again as a new queued send (admins only), audited", async () => {
+  it("sends a failed send again as a new queued send through the one queueing path, under today's grants, audited", async () => {
     const { sendAgain } = await import("@/lib/history/send-again");
     const db = await lib();
-    const failed = await db.send.findFirstOrThrow({ where: { status: "failed" }, select: { id: true } });
+    const failed = await db.send.findFirstOrThrow({ where: { status: "failed", actorUserId: bob.id }, select: { id: true, fromAddress: true, tenantId: true } });
     await db.send.update({ where: { id: failed.id }, data: { body: "<p>hello</p>" } });
-    await expect(sendAgain(alice, failed.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // Someone else's send is not Alice's to see, so not hers to send again; auditors never send.
+    await expect(sendAgain(alice, failed.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(sendAgain(auditor, failed.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
     const ok = await db.send.findFirstOrThrow({ where: { status: "accepted" }, select: { id: true } });
     await expect(sendAgain(admin, ok.id)).rejects.toMatchObject({ code: "NOT_FAILED" });
     await db.send.update({ where: { id: failed.id }, data: { attachments: [{ id: "f".repeat(32), name: "a.pdf", size: 3 }] } });
     await expect(sendAgain(admin, failed.id)).rejects.toMatchObject({ code: "ATTACHMENTS_NOT_KEPT" });
     await db.send.update({ where: { id: failed.id }, data: { attachments: [] } });
+    // The tenant is not connected and the admin holds no grant: refused, as compose would be.
+    await expect(sendAgain(admin, failed.id)).rejects.toMatchObject({ code: "VALIDATION_FAILED", fields: { tenantId: expect.stringMatching(/no app registration/) } });
+    await db.tenant.update({ where: { id: failed.tenantId }, data: { clientId: "00000000-0000-0000-0000-000000000001" } });
+    await expect(sendAgain(admin, failed.id)).rejects.toMatchObject({ fields: { from: expect.stringMatching(/not a sender mailbox/) } });
+    const m = await db.senderMailbox.create({ data: { tenantId: failed.tenantId, address: failed.fromAddress.toLowerCase() } });
+    await expect(sendAgain(admin, failed.id)).rejects.toMatchObject({ fields: { from: expect.stringMatching(/You may not send as/) } });
+    await db.senderGrant.create({ data: { mailboxId: m.id, userId: admin.id } });
     const copy = await sendAgain(admin, failed.id);
     const row = await db.send.findUniqueOrThrow({ where: { id: copy.id } });
     expect(row).toMatchObject({ status: "queued", actorUserId: admin.id, mode: "app", body: "<p>hello</p>" });
     expect(await db.auditEvent.count({ where: { action: "send.resent", target: copy.id } })).toBe(1);
     await db.send.delete({ where: { id: copy.id } });
+    await db.senderMailbox.delete({ where: { id: m.id } });
+    await db.tenant.update({ where: { id: failed.tenantId }, data: { clientId: null } });
   });
 
   it("validates and audits retention changes, and purges in batches keeping unsent mail", async () => {
