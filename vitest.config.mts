@@ -10,6 +10,8 @@ export default defineConfig({
     pool: "forks",
     globalSetup: ["tests/global-setup.ts"],
     include: ["tests/**/*.test.ts", "sandbox/test/**/*.test.ts"],
+    // .only would silently skip the rest of a file: refused everywhere, not only when CI is set.
+    allowOnly: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
