@@ -45,6 +45,25 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           </ul>
         </Card>
       </div>
+      {user.role === "admin" && s.pendingRequests > 0 ? (
+        <Card title="People waiting to get in" className="mt-4">
+          <p className="mb-3 text-sm">
+            {s.pendingRequests === 1 ? "1 person signed in with Microsoft and waits" : `${s.pendingRequests} people signed in with Microsoft and wait`} for an admin&apos;s approval.
+          </p>
+          <Link href="/settings/users" className={buttonClass("secondary")}>Review requests</Link>
+        </Card>
+      ) : null}
+      {user.role === "admin" || user.role === "sender" ? (
+        <Card title="You may send as" className="mt-4" actions={user.role === "admin" ? <Link className="text-sm text-brand-600 underline" href="/senders">Senders</Link> : undefined}>
+          {s.myMailboxes.length > 0 ? (
+            <p className="text-sm" data-testid="my-mailboxes">{s.myMailboxes.join(", ")}</p>
+          ) : (
+            <p className="text-sm">
+              No mailbox is granted to you{user.role === "admin" ? ": admins grant mailboxes — to themselves too — on the Senders page." : ". Ask a portal admin for one (you can still send as yourself where your tenant allows it)."}
+            </p>
+          )}
+        </Card>
+      ) : null}
       {s.expiring.length > 0 ? (
         <Card title="Credentials expiring within 30 days" className="mt-4">
           <ul className="text-sm">
