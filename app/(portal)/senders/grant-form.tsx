@@ -51,7 +51,7 @@ export function GrantForm({ tenantId, mailboxId, address, people, groups }: Prop
           </select>
         )}
       </FieldFrame>
-      <Button type="submit" disabled={pending}>
+      <Button type="submit" variant="secondary" disabled={pending}>
         {pending ? "Granting…" : "Grant"}
       </Button>
       {/* A refusal about the choice shows at the select; anything else (and "Granted.") here and as a toast. */}
