@@ -86,3 +86,35 @@ export async function sandboxControl<T = unknown>(p: string, body?: unknown): Pr
     req.end(payload);
   });
 }
+
+/**
+ * Grants a person (by their local account's address, or a user id) a sender mailbox of a tenant
+ * (adding the mailbox when the tenant does not list it) — what an admin does on the Senders page, for
+ * tests about something else. Tenants are matched by name.
+ */
+export async function grantMailbox(who: { email?: string; userId?: string }, tenantName: string, address: string): Promise<void> {
+  const [t] = await e2eSql<{ id: string }>(`select id from "Tenant" where name = $1`, [tenantName]);
+  if (!t) throw new Error(`no tenant named ${tenantName}`);
+  const [u] = who.userId
+    ? [{ id: who.userId }]
+    : await e2eSql<{ id: string }>(`select id from "User" where lower(email) = lower($1) and "passwordHash" is not null`, [who.email]);
+  if (!u) throw new Error(`no local user ${who.email}`);
+  const rnd = () => `e2e${Math.random().toString(36).slice(2, 12)}`;
+  await e2eSql(`insert into "SenderMailbox"(id, "tenantId", address) values ($1, $2, lower($3)) on conflict ("tenantId", address) do nothing`, [rnd(), t.id, address]);
+  const [m] = await e2eSql<{ id: string }>(`select id from "SenderMailbox" where "tenantId" = $1 and address = lower($2)`, [t.id, address]);
+  await e2eSql(`insert into "SenderGrant"(id, "mailboxId", "userId") values ($1, $2, $3) on conflict do nothing`, [rnd(), m!.id, u.id]);
+}
+
+/**
+ * Invites a Microsoft user (by UPN) to the sandbox tenant "Sandbox (Contoso demo)" with a role, as an admin
+ * does on Settings → Users, so their first Microsoft sign-in admits them whatever the tenant's admission mode.
+ */
+export async function inviteMicrosoftUser(upn: string, role: "admin" | "sender" | "auditor" = "sender"): Promise<void> {
+  const id = `e2einv${Math.random().toString(36).slice(2, 12)}`;
+  const rows = await e2eSql(
+    `insert into "Invitation"(id, "tenantId", email, role, "expiresAt")
+     select $1, id, lower($2), $3::"Role", now() + interval '1 day' from "Tenant" where name = 'Sandbox (Contoso demo)' returning id`,
+    [id, upn, role],
+  );
+  if (rows.length !== 1) throw new Error(`no tenant named "Sandbox (Contoso demo)" to invite ${upn} to`);
+}

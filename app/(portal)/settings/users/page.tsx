@@ -1,19 +1,43 @@
 import type { Metadata } from "next";
-import { Card, PageHeader } from "@/components/ui/card";
+import Link from "next/link";
+import { Badge, Card, PageHeader } from "@/components/ui/card";
 import { pageUser } from "@/lib/auth/page-user";
+import { listAdmission } from "@/lib/admission/list-admission";
 import { listUsers } from "@/lib/users/list-users";
+import { AdmissionSection } from "./admission-section";
 import { UserRow } from "./user-row";
 
 export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const user = await pageUser(["admin"]);
-  const users = await listUsers(user);
+  const [users, admission] = await Promise.all([listUsers(user), listAdmission(user)]);
+  const firstWaiting = admission.tenants.find((t) => t.pending.length > 0);
   return (
     <>
+      <p className="mb-2 text-sm">
+        <Link href="/settings" className="text-brand-600 underline">
+          ← Settings
+        </Link>
+      </p>
       <PageHeader
         title="Users"
-        description="People who signed in with Microsoft get the sender role; admins manage tenants and keys, auditors read logs and change nothing."
+        description={
+          <>
+            A first Microsoft sign-in gives no role by itself: per tenant, people get in by an admin&apos;s invitation, by an
+            admin&apos;s approval of their request, or automatically with a chosen role. Admins manage tenants and keys, senders
+            send mail, auditors read logs and change nothing. Every change is audited.
+          </>
+        }
+        actions={
+          firstWaiting ? (
+            <a href={`#requests-${firstWaiting.id}`} className="rounded-md focus-visible:outline-2">
+              <Badge tone="warn">
+                {admission.pendingCount} {admission.pendingCount === 1 ? "request" : "requests"} waiting for approval
+              </Badge>
+            </a>
+          ) : null
+        }
       />
       <Card>
         <table className="w-full text-left">
@@ -32,12 +56,35 @@ export default async function UsersPage() {
             {users.map((u) => (
               <UserRow
                 key={u.id}
-                user={{ id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled, lastSignInAt: u.lastSignInAt?.toISOString() ?? null, via: u.entraObjectId ? `Microsoft (${u.tenant?.name ?? "tenant removed"})` : "local account" }}
+                user={{
+                  id: u.id,
+                  email: u.email,
+                  name: u.name,
+                  role: u.role,
+                  disabled: u.disabled,
+                  lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
+                  via: u.entraObjectId ? `Microsoft (${u.tenant?.name ?? "tenant removed"})` : "local account",
+                }}
               />
             ))}
           </tbody>
         </table>
       </Card>
+      <h2 className="mb-1 mt-10 text-xl font-semibold tracking-tight">Who gets in</h2>
+      <p className="mb-4 max-w-3xl text-sm text-slate-600 dark:text-slate-400">
+        Per tenant: how people who sign in with Microsoft are admitted, who is invited, and who waits for a decision. A Microsoft
+        account is recognised by its directory and object id, never by its email address.
+      </p>
+      {admission.tenants.length === 0 ? (
+        <Card>
+          <p className="text-sm">No tenant offers Microsoft sign-in yet (it needs an app registration with a client secret): people sign in with local accounts only.</p>
+        </Card>
+      ) : null}
+      <div className="space-y-10">
+        {admission.tenants.map((t) => (
+          <AdmissionSection key={t.id} tenant={t} />
+        ))}
+      </div>
     </>
   );
 }

@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { idle } from "@/lib/action-state";
 import { updateUserAction } from "./actions";
+import { OkMessage } from "./ok-message";
 
 interface Row {
   id: string;
@@ -27,7 +28,8 @@ export function UserRow({ user }: { user: Row }) {
       <td className="py-2 pr-4 text-sm">{user.via}</td>
       <td className="py-2 pr-4 text-sm">{user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : "never"}</td>
       <td className="py-2 pr-4">
-        <form action={formAction} className="flex items-center gap-2">
+        {/* Keyed by the saved role: the reset after the action then shows the new role, not the old default. */}
+        <form key={user.role} action={formAction} className="flex items-center gap-2">
           <input type="hidden" name="userId" value={user.id} />
           <label htmlFor={selectId} className="sr-only">
             Role of {user.email}
@@ -42,6 +44,7 @@ export function UserRow({ user }: { user: Row }) {
           </Button>
         </form>
         <FormMessage state={state} />
+        <OkMessage state={state} />
       </td>
       <td className="py-2">
         <form action={formAction}>
