@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN, createLocalUser, signInLocal } from "./support";
+import { parseCsv } from "../tests/support/csv";
 
 /**
  * The audit trail, end to end: a real audited change (a role change on Settings → Users) shows up on
@@ -11,33 +12,7 @@ const tagged = () => `a${Date.now().toString(36)}${Math.random().toString(36).sl
 async function downloadCsv(page: Page): Promise<string[][]> {
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
   expect(download.suggestedFilename()).toMatch(/^audit-\d{14}\.csv$/);
-  const text = (await readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "");
-  // Minimal RFC 4180 reader: quoted cells may hold commas, doubled quotes and line breaks.
-  const out: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      out.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += c;
-  }
-  return out;
+  return parseCsv(await readFile((await download.path())!, "utf8"));
 }
 
 test("an admin changes a role, finds it on Audit with before → after, and exports it as CSV", async ({ page }) => {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN, createLocalUser, e2eSql, grantMailbox, signInLocal } from "./support";
+import { parseCsv } from "../tests/support/csv";
 
 /**
  * Each test seeds its own tenant, sender account and sends (unique tag in every subject and address),
@@ -46,33 +47,7 @@ async function rowsShown(page: Page) {
 
 async function downloadCsv(page: Page): Promise<string[][]> {
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
-  const text = (await readFile((await download.path())!, "utf8")).replace(/^\uFEFF/, "");
-  // Minimal RFC 4180 reader: quoted cells may hold commas, doubled quotes and line breaks.
-  const out: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      out.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += c;
-  }
-  return out;
+  return parseCsv(await readFile((await download.path())!, "utf8"));
 }
 
 test("an admin filters by status and sender, searches a subject, opens a detail and exports CSV", async ({ page }) => {

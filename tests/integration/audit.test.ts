@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../support/db";
+import { parseCsv } from "../support/csv";
 import type { SessionUser } from "@/lib/auth/session";
 import type { AuditFilter } from "@/lib/schemas/audit";
 
@@ -34,35 +35,6 @@ async function walk(actor: SessionUser, filter: AuditFilter) {
 async function list(filter: AuditFilter, actor = admin) {
   const { listAudit } = await import("@/lib/audit/list-audit");
   return (await listAudit(actor, filter, { limit: 200 })).rows;
-}
-
-/** Minimal RFC 4180 reader: quoted cells may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const out: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(cell);
-      out.push(row);
-      row = [];
-      cell = "";
-      i++;
-    } else cell += c;
-  }
-  return out;
 }
 
 beforeAll(async () => {
