@@ -3,6 +3,7 @@ import { startTransition, useActionState, useEffect, useState, type FormEvent } 
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
+import { srcDoc } from "@/components/message-frame-doc";
 import { idle, type ActionState } from "@/lib/action-state";
 import { formatAddress, INLINE_TOTAL_LIMIT, MAX_HEADERS, type Address } from "@/lib/schemas/compose";
 import type { ComposeTenant } from "@/lib/sends/compose-options";
@@ -129,7 +130,7 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
             <textarea aria-labelledby="compose-body-label" className={`${select} min-h-40`} value={text} onChange={(e) => setText(e.target.value)} />
           )}
           {/* Stored or typed HTML is only ever rendered in a sandboxed iframe: no script runs in the portal's origin. */}
-          {bodyType === "html" && preview ? <iframe title="Preview of the message body" sandbox="" srcDoc={html} className="h-48 w-full rounded-md border border-slate-300 bg-white" /> : null}
+          {bodyType === "html" && preview ? <iframe title="Preview of the message body" sandbox="" srcDoc={srcDoc(html)} referrerPolicy="no-referrer" className="h-48 w-full rounded-md border border-slate-300 bg-white" /> : null}
           {errors.body ? <p role="alert" className="text-sm text-red-600">{errors.body}</p> : null}
         </fieldset>
         <div className="flex flex-wrap items-end gap-6">

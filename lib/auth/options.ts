@@ -11,6 +11,10 @@ import { recordAudit } from "../audit/record";
 import { verifyPassword } from "./password";
 import { signInSchema } from "../schemas/auth";
 import { admitMicrosoftSignIn, directoryGuid } from "./admit-microsoft";
+import { safeRedirectPath } from "./safe-redirect";
+import { logError } from "../log";
+import { clientIp } from "../rate-limit/client-ip";
+import { hit, refund, TooManyAttempts, type Hit } from "../rate-limit/hit";
 
 /** Cookie naming the tenant a "Sign in with Microsoft" click is for (set by the sign-in page). */
 export const SIGNIN_TENANT_COOKIE = "gmp-signin-tenant";
@@ -68,23 +72,46 @@ const credentials = CredentialsProvider({
   id: "credentials",
   name: "Local account",
   credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-  async authorize(raw) {
+  async authorize(raw, req) {
     const parsed = signInSchema.safeParse(raw);
     if (!parsed.success) return null;
     const email = parsed.data.email.toLowerCase();
-    // Local accounts only (a password hash): Microsoft users may share an address and never sign in here.
-    const user = await db().user.findFirst({
-      where: { email: { equals: email, mode: "insensitive" }, passwordHash: { not: null } },
-      select: { id: true, name: true, email: true, disabled: true, passwordHash: true },
-    });
-    const ok = await verifyPassword(user?.passwordHash, parsed.data.password);
-    if (!user || !ok || user.disabled) {
-      await recordAudit({ actor: user ? { id: user.id, name: user.name } : null, action: "auth.sign-in-failed", target: email, after: { via: "password", reason: !user ? "unknown account" : !ok ? "wrong password" : "account disabled" } });
-      return null;
+    try {
+      const ip = clientIp((name) => {
+        const v: unknown = req?.headers?.[name];
+        return typeof v === "string" ? v : undefined;
+      });
+      // Counted before the password is checked, one atomic upsert per limit: forty parallel guesses cannot
+      // all pass. A successful sign-in gives its point back, so only failures add up.
+      const hits: Hit[] = [
+        { limit: "signInAccount", key: email },
+        { limit: "signInIp", key: ip },
+      ];
+      const gate = await hit(hits);
+      if (!gate.ok) {
+        if (gate.firstRefusal) await recordAudit({ actor: null, action: "auth.sign-in-failed", target: email, after: { via: "password", reason: "too many attempts", ip } });
+        throw new TooManyAttempts("sign-in attempts", gate.retryAfterMs);
+      }
+      // Local accounts only (a password hash): Microsoft users may share an address and never sign in here.
+      const user = await db().user.findFirst({
+        where: { email: { equals: email, mode: "insensitive" }, passwordHash: { not: null } },
+        select: { id: true, name: true, email: true, disabled: true, passwordHash: true },
+      });
+      const ok = await verifyPassword(user?.passwordHash, parsed.data.password);
+      if (!user || !ok || user.disabled) {
+        await recordAudit({ actor: user ? { id: user.id, name: user.name } : null, action: "auth.sign-in-failed", target: email, after: { via: "password", reason: !user ? "unknown account" : !ok ? "wrong password" : "account disabled" } });
+        return null;
+      }
+      await refund(hits);
+      await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+      await recordAudit({ actor: { id: user.id, name: user.name }, action: "auth.signed-in", target: user.email, after: { via: "password" } });
+      return { id: user.id, name: user.name, email: user.email };
+    } catch (err) {
+      // next-auth hands a thrown error's message to the browser (signIn() → res.error): only ours may get there.
+      if (err instanceof TooManyAttempts) throw err;
+      logError("local sign-in failed", err);
+      throw new Error("Sign-in is not available right now. Try again in a minute.");
     }
-    await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-    await recordAudit({ actor: { id: user.id, name: user.name }, action: "auth.signed-in", target: user.email, after: { via: "password" } });
-    return { id: user.id, name: user.name, email: user.email };
   },
 });
 
@@ -116,10 +143,23 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
     providers: microsoft ? [credentials, microsoft] : [credentials],
     events: {
       async signOut({ token }) {
-        if (typeof token?.uid === "string") await recordAudit({ actor: { id: token.uid, name: token.name }, action: "auth.signed-out", target: token.email ?? undefined });
+        if (typeof token?.uid !== "string") return;
+        // A JWT cannot be revoked: bumping the version ends this and every other session of the person
+        // (lib/auth/session.ts). Only a live session bumps it, so an old, already ended cookie cannot be
+        // used to sign the person out of the session they have now.
+        if (typeof token.sv === "number") {
+          await db().user.updateMany({ where: { id: token.uid, sessionVersion: token.sv }, data: { sessionVersion: { increment: 1 } } });
+        }
+        await recordAudit({ actor: { id: token.uid, name: token.name }, action: "auth.signed-out", target: token.email ?? undefined });
       },
     },
     callbacks: {
+      // After sign-in or sign-out: only the portal's own origin, under the same path rules as the sign-in page.
+      redirect({ url, baseUrl }) {
+        const origin = new URL(baseUrl).origin;
+        const path = url.startsWith(`${origin}/`) ? url.slice(origin.length) : url;
+        return `${origin}${safeRedirectPath(path)}`;
+      },
       async signIn({ user, account }) {
         if (account?.provider !== MICROSOFT_PROVIDER_ID) return true;
         const u = user as MicrosoftUser;
@@ -145,12 +185,17 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
         user.id = userId; // the jwt callback receives this same object
         return true;
       },
-      jwt({ token, user }) {
-        if (user) token.uid = user.id;
+      async jwt({ token, user }) {
+        // `user` is present only at sign-in: record who, and the session version the token counts for.
+        if (user) {
+          const row = await db().user.findUnique({ where: { id: user.id }, select: { sessionVersion: true } });
+          token.uid = user.id;
+          token.sv = row?.sessionVersion;
+        }
         return token;
       },
       session({ session, token }) {
-        return { ...session, uid: typeof token.uid === "string" ? token.uid : undefined };
+        return { ...session, uid: typeof token.uid === "string" ? token.uid : undefined, sv: typeof token.sv === "number" ? token.sv : undefined };
       },
     },
   };

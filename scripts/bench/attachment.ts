@@ -121,9 +121,13 @@ async function main() {
   await db.connect();
   await db.query(`INSERT INTO "User" (id, email, name, role, "updatedAt") VALUES ('bench-admin', 'bench@example.com', 'Bench', 'admin', now())`);
   const tenantId = (await db.query<{ id: string }>(`SELECT id FROM "Tenant" WHERE name = 'Bench'`)).rows[0]!.id;
+  // Admins are granted nothing implicitly: the bench admin is granted the tenant's sender mailboxes.
+  await db.query(`INSERT INTO "SenderGrant" (id, "mailboxId", "userId") SELECT 'bench-' || id, id, 'bench-admin' FROM "SenderMailbox" WHERE "tenantId" = $1`, [tenantId]);
   await db.end();
   const secret = Buffer.from(hkdfSync("sha256", Buffer.from(secretKey, "hex"), Buffer.alloc(0), "graph-mail-portal:next-auth", 32)).toString("base64url");
-  const cookie = `next-auth.session-token=${await encode({ token: { uid: "bench-admin", sub: "bench-admin" }, secret })}`;
+  const cookie = `next-auth.session-token=${await encode({ token: { uid: "bench-admin", sub: "bench-admin", sv: 0 }, secret })}`;
+  // Route handlers refuse cross-site writes: the bench's requests come from the portal's own origin.
+  const origin = base;
 
   // 150 MB of random bytes on disk.
   const file = path.join(work, "attachment.bin");
@@ -173,9 +177,9 @@ async function main() {
   // baseline already holds the code and connections every send needs and the peak measures the 150 MB file.
   const warmFile = path.join(work, "warm.bin");
   await writeFile(warmFile, randomBytes(4 << 20));
-  const warmUp = await call(`${base}/api/uploads?name=warm.bin`, { method: "POST", headers: { cookie, "content-type": "application/octet-stream", "content-length": String(4 << 20) }, body: createReadStream(warmFile) });
+  const warmUp = await call(`${base}/api/uploads?name=warm.bin`, { method: "POST", headers: { cookie, origin, "content-type": "application/octet-stream", "content-length": String(4 << 20) }, body: createReadStream(warmFile) });
   if (warmUp.status !== 201) throw new Error(`warm-up upload failed: ${warmUp.status} ${warmUp.body}`);
-  const warmSend = await call(`${base}/api/sends`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ tenantId, mode: "app", from: sender, to: e.mailboxes.allowed, subject: "bench warm-up", body: "warm", attachments: [{ id: (JSON.parse(warmUp.body) as { id: string }).id }] }) });
+  const warmSend = await call(`${base}/api/sends`, { method: "POST", headers: { cookie, origin, "content-type": "application/json" }, body: JSON.stringify({ tenantId, mode: "app", from: sender, to: e.mailboxes.allowed, subject: "bench warm-up", body: "warm", attachments: [{ id: (JSON.parse(warmUp.body) as { id: string }).id }] }) });
   if (warmSend.status !== 201) throw new Error(`warm-up send refused: ${warmSend.status} ${warmSend.body}`);
   const warmId = (JSON.parse(warmSend.body) as { id: string }).id;
   for (let st = "queued"; !["accepted", "failed", "uncertain"].includes(st); ) {
@@ -200,14 +204,14 @@ async function main() {
     }
   })();
   const upStart = performance.now();
-  const up = await call(`${base}/api/uploads?name=big.bin`, { method: "POST", headers: { cookie, "content-type": "application/octet-stream", "content-length": String(SIZE) }, body: createReadStream(file) });
+  const up = await call(`${base}/api/uploads?name=big.bin`, { method: "POST", headers: { cookie, origin, "content-type": "application/octet-stream", "content-length": String(SIZE) }, body: createReadStream(file) });
   const uploadSeconds = (performance.now() - upStart) / 1000;
   if (up.status !== 201) throw new Error(`upload to the portal failed: ${up.status} ${up.body}`);
   const uploaded = JSON.parse(up.body) as { id: string; sha256: string };
   const peakAfterUpload = peak;
   peak = baseline;
   const sendStart = performance.now();
-  const created = await call(`${base}/api/sends`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ tenantId, mode: "app", from: sender, to: e.mailboxes.allowed, subject: "bench 150 MB", body: "bench", attachments: [{ id: uploaded.id }] }) });
+  const created = await call(`${base}/api/sends`, { method: "POST", headers: { cookie, origin, "content-type": "application/json" }, body: JSON.stringify({ tenantId, mode: "app", from: sender, to: e.mailboxes.allowed, subject: "bench 150 MB", body: "bench", attachments: [{ id: uploaded.id }] }) });
   if (created.status !== 201) throw new Error(`send refused: ${created.status} ${created.body}`);
   const sendId = (JSON.parse(created.body) as { id: string }).id;
   let status = "queued";

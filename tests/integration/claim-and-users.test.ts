@@ -20,6 +20,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { db } = await import("@/lib/db");
+  const { closeRateLimitPool } = await import("@/lib/rate-limit/store");
+  await closeRateLimitPool();
   await db().$disconnect();
   await dropDb();
 });

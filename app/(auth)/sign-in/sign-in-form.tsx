@@ -4,6 +4,7 @@ import { signIn } from "next-auth/react";
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
+import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 import { signInSchema } from "@/lib/schemas/auth";
 import { chooseSignInTenant } from "./actions";
 
@@ -12,12 +13,14 @@ export function SignInForm({ tenants, callbackUrl, initialError }: { tenants: { 
   const [pending, start] = useTransition();
   const [error, setError] = useState(initialError);
   const [fields, setFields] = useState<Record<string, string>>({});
+  // The page already checked it; checked again here because this is where the browser navigates.
+  const target = safeRedirectPath(callbackUrl);
 
   function microsoft(tenantId: string) {
     start(async () => {
       const { ok } = await chooseSignInTenant(tenantId);
       if (!ok) return setError("That tenant is no longer available for sign-in.");
-      await signIn("microsoft", { callbackUrl });
+      await signIn("microsoft", { callbackUrl: target });
     });
   }
 
@@ -30,8 +33,9 @@ export function SignInForm({ tenants, callbackUrl, initialError }: { tenants: { 
     setFields({});
     start(async () => {
       const res = await signIn("credentials", { ...parsed.data, redirect: false });
-      if (!res || res.error) return setError("Email or password is incorrect.");
-      router.push(callbackUrl);
+      // authorize() throws only safe, worded messages (throttling, server trouble); a wrong password is CredentialsSignin.
+      if (!res || res.error) return setError(!res?.error || res.error === "CredentialsSignin" ? "Email or password is incorrect." : res.error);
+      router.push(target);
       router.refresh();
     });
   }

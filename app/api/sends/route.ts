@@ -5,7 +5,9 @@ import { queueSend } from "@/lib/sends/queue-send";
 import { kickSend } from "@/lib/outbox/worker";
 
 // Queues a send (the compose schema as JSON) and hands it to this instance's outbox worker at once.
-export const POST = route({ roles: ["admin", "sender"] }, async ({ req, user }) => {
+// `json: true`: route() refuses any other Content-Type (415), so a cross-site `enctype="text/plain"` form
+// whose body merely looks like JSON is never parsed (and route() refuses its Origin first anyway).
+export const POST = route({ roles: ["admin", "sender"], json: true }, async ({ req, user }) => {
   let body: unknown;
   try {
     body = await req.json();

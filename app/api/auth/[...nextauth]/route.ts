@@ -4,6 +4,7 @@ import type { NextRequest } from "next/server";
 import { authOptionsForRequest, SIGNIN_TENANT_COOKIE } from "@/lib/auth/options";
 import { LINK_INTENT_COOKIE, readLinkIntent } from "@/lib/auth/link-intent";
 import { deriveKey } from "@/lib/crypto";
+import { userForSession } from "@/lib/auth/session";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
 
@@ -15,7 +16,10 @@ async function linkUserId(req: NextRequest, signInTenantId: string | undefined):
   const intent = readLinkIntent(req.cookies.get(LINK_INTENT_COOKIE)?.value);
   if (!intent || intent.tenantId !== signInTenantId) return null;
   const token = await getToken({ req: req as never, secret: deriveKey("next-auth").toString("base64url") });
-  return token?.uid === intent.userId ? intent.userId : null;
+  if (token?.uid !== intent.userId) return null;
+  // A signed-out (or otherwise ended) session cookie links nothing.
+  const user = await userForSession({ uid: token.uid, sv: token.sv });
+  return user ? intent.userId : null;
 }
 
 // Options are built per request: the Microsoft provider points at the authority of the tenant the
