@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { inviteMicrosoftUser, sandbox, signInLocal } from "./support";
 
-test("an invited person signs in with Microsoft through the sandbox tenant, gets the invited sender role, and an admin makes them an auditor", async ({ page, browser }) => {
+test("an invited person signs in with Microsoft through the sandbox tenant, gets the invited sender role; an admin makes them an auditor, which ends their session", async ({ page, browser }) => {
   const sb = await sandbox();
   const person = sb.users.find((u) => u.upn.startsWith("adele."))!;
   // A first Microsoft sign-in grants no role by itself: an admin invited this address (admission.spec.ts
@@ -40,8 +40,16 @@ test("an invited person signs in with Microsoft through the sandbox tenant, gets
   await expect(row.getByLabel(`Role of ${person.upn}`)).toHaveValue("auditor");
   await adminContext.close();
 
-  // The change applies at the person's next request: the session carries only their id.
+  // A role change ends the person's sessions at once (session versions): their next request asks them to
+  // sign in again, and the new session carries the new role.
   await page.reload();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
+  await expect(page).toHaveURL(new RegExp(`^${sb.loginUrl}/`));
+  await page.getByRole("radio", { name: new RegExp(person.upn) }).check();
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   await expect(page.getByText("(auditor)")).toBeVisible();
   await expect(page.getByRole("link", { name: "Compose" })).toHaveCount(0);
 });
