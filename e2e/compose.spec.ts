@@ -55,9 +55,13 @@ test("sends as the HR shared mailbox with To, Cc, an HTML body and attachments o
   await page.getByLabel("Cc", { exact: true }).press("Enter");
   await page.getByLabel("Subject").fill(subject);
   const editor = page.getByRole("textbox", { name: "Message body" });
+  // The editor mounts after hydration: wait until it is editable and bold is on before typing.
+  await expect(editor).toHaveAttribute("contenteditable", "true");
   await editor.click();
   await page.getByRole("button", { name: "Bold" }).click();
+  await expect(page.getByRole("button", { name: "Bold" })).toHaveAttribute("aria-pressed", "true");
   await page.keyboard.type("Welcome aboard!");
+  await expect(editor).toHaveText("Welcome aboard!");
   await page.getByRole("button", { name: "Preview" }).click();
   await expect(page.frameLocator('iframe[title="Preview of the message body"]').locator("strong")).toHaveText("Welcome aboard!");
   await page.locator("#attachments-input").setInputFiles(small.path);
