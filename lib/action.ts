@@ -2,7 +2,7 @@ import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import type { Role } from "@/generated/prisma/enums";
-import { AppError } from "./errors";
+import { AppError, fieldErrors } from "./errors";
 import { currentUser, type SessionUser } from "./auth/session";
 import { logError } from "./log";
 import type { ActionState } from "./action-state";
@@ -48,11 +48,7 @@ export function action<S extends z.ZodType, R>(
       }
       const parsed = opts.schema.safeParse(raw);
       if (!parsed.success) {
-        const fields: Record<string, string> = {};
-        for (const issue of parsed.error.issues) {
-          const key = issue.path.join(".") || "form";
-          fields[key] ??= issue.message;
-        }
+        const fields = fieldErrors(parsed.error.issues);
         return { status: "error", message: "Check the highlighted fields.", fields, values };
       }
       return (await fn(parsed.data, { user })) ?? { status: "ok" };

@@ -2,7 +2,7 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import type { Role } from "@/generated/prisma/enums";
-import { AppError } from "./errors";
+import { AppError, fieldErrors } from "./errors";
 import { currentUser, type SessionUser } from "./auth/session";
 import { env } from "./env";
 import { logError } from "./log";
@@ -10,8 +10,7 @@ import { logError } from "./log";
 /** Problem-style JSON error body shared by every route. */
 export function errorResponse(err: unknown): NextResponse {
   if (err instanceof z.ZodError) {
-    const fields: Record<string, string> = {};
-    for (const i of err.issues) fields[i.path.join(".") || "body"] ??= i.message;
+    const fields = fieldErrors(err.issues, "body");
     return NextResponse.json({ error: { code: "VALIDATION_FAILED", message: "The request has invalid fields.", fields } }, { status: 422 });
   }
   if (err instanceof AppError) {

@@ -38,3 +38,13 @@ export const forbidden = (what = "do this") =>
 
 export const notFound = (what: string) =>
   new AppError("NOT_FOUND", { userMessage: `${what} was not found.`, status: 404 });
+
+/**
+ * Field name → first message, from zod's issues: the one mapping behind every per-field error (forms,
+ * route handlers, lib operations). An issue without a path belongs to `fallback`.
+ */
+export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[], fallback = "form"): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const i of issues) fields[i.path.map(String).join(".") || fallback] ??= i.message;
+  return fields;
+}

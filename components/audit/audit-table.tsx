@@ -1,20 +1,9 @@
 import { utc } from "@/components/history/format";
+import type { AuditEventView } from "@/lib/audit/view";
 import { AuditChange } from "./audit-change";
 
-export interface AuditRowView {
-  id: string;
-  at: string;
-  actor: string;
-  actorEmail: string | null;
-  action: string;
-  target: string | null;
-  tenantName: string | null;
-  before: unknown;
-  after: unknown;
-}
-
 /** The audit trail, newest first. Read-only: nothing in a row changes anything. */
-export function AuditTable({ rows }: { rows: AuditRowView[] }) {
+export function AuditTable({ rows }: { rows: AuditEventView[] }) {
   if (rows.length === 0) return <p className="py-6 text-center text-sm text-slate-500">No audit events match these filters.</p>;
   return (
     <div className="overflow-x-auto">

@@ -4,7 +4,7 @@ import type { SessionUser } from "../auth/session";
 import { AppError, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { decideRequestSchema } from "./schemas";
-import { parseInput } from "./validate";
+import { parseInput } from "../validate";
 
 export interface Decision {
   status: "approved" | "rejected";

@@ -4,7 +4,7 @@ import type { SessionUser } from "../auth/session";
 import { AppError, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { INVITATION_VALID_DAYS, inviteSchema } from "./schemas";
-import { parseInput } from "./validate";
+import { parseInput } from "../validate";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -4,7 +4,7 @@ import type { SessionUser } from "../auth/session";
 import { AppError, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { revokeInvitationSchema } from "./schemas";
-import { parseInput } from "./validate";
+import { parseInput } from "../validate";
 
 /**
  * Withdraw an open invitation so nobody can be admitted with it. An accepted one cannot be revoked: the

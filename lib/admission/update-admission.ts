@@ -5,7 +5,7 @@ import type { SessionUser } from "../auth/session";
 import { forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { admissionSchema } from "./schemas";
-import { parseInput } from "./validate";
+import { parseInput } from "../validate";
 
 /**
  * Choose how people of a tenant get in when they first sign in with Microsoft (by invitation, by approval,

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
 import { AppError, forbidden, notFound } from "../errors";
+import { parseInput } from "../validate";
 import { recordAudit } from "../audit/record";
 
 /**
@@ -29,13 +30,7 @@ export const addSenderMailboxSchema = z.object({
 
 export async function addSenderMailbox(actor: SessionUser, raw: { tenantId: string; address: string }): Promise<{ id: string; address: string }> {
   if (actor.role !== "admin") throw forbidden("manage sender mailboxes");
-  const parsed = addSenderMailboxSchema.safeParse(raw);
-  if (!parsed.success) {
-    const fields: Record<string, string> = {};
-    for (const i of parsed.error.issues) fields[i.path.join(".") || "address"] ??= i.message;
-    throw new AppError("VALIDATION_FAILED", { userMessage: Object.values(fields)[0] ?? "Check the mailbox address.", status: 422, fields });
-  }
-  const { tenantId, address } = parsed.data;
+  const { tenantId, address } = parseInput(addSenderMailboxSchema, raw, { fallback: "address", summary: "first" });
   const tenant = await db().tenant.findUnique({ where: { id: tenantId }, select: { id: true, name: true } });
   if (!tenant) throw notFound("That tenant");
   const duplicate = () => {

@@ -57,14 +57,21 @@ type Tx = Pick<ReturnType<typeof db>, "senderGrant" | "senderMailbox">;
 
 const refuse = (code: RefusalCode, field: Refusal["field"], message: string, changed: string): Refusal => ({ code, field, message, changed });
 
-export async function maySend(q: SendQuestion, tx: Tx = db()): Promise<Refusal | null> {
-  const { actor, tenant } = q;
-  const from = q.from.toLowerCase();
+/** Whether this person may send at all (active, a sending role; admins only for the restriction test). */
+export function actorRefusal(actor: Sender | null, test = false): Refusal | null {
   if (!actor || actor.disabled) return refuse("ACTOR_INACTIVE", "actor", "Your portal account is disabled.", "The person who queued this mail was disabled or removed after it was queued.");
   if (!SENDING_ROLES.includes(actor.role)) {
     return refuse("ROLE_CANNOT_SEND", "actor", `Your role (${actor.role}) does not allow sending mail.`, `The person who queued this mail became ${actor.role} after it was queued, a role that cannot send.`);
   }
-  if (q.test && actor.role !== "admin") return refuse("TEST_NOT_ADMIN", "actor", "Only admins run the restriction test.", "The person who queued this test is no longer an admin.");
+  if (test && actor.role !== "admin") return refuse("TEST_NOT_ADMIN", "actor", "Only admins run the restriction test.", "The person who queued this test is no longer an admin.");
+  return null;
+}
+
+export async function maySend(q: SendQuestion, tx: Tx = db()): Promise<Refusal | null> {
+  const { actor, tenant } = q;
+  const from = q.from.toLowerCase();
+  const notSender = actorRefusal(actor, q.test);
+  if (notSender || !actor) return notSender;
   if (!tenant.clientId) return refuse("TENANT_NOT_READY", "tenantId", `Tenant "${tenant.name}" has no app registration yet: finish its setup first.`, `Tenant "${tenant.name}" lost its app registration after this mail was queued.`);
 
   if (q.mode === "delegated") {

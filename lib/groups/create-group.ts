@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
 import { AppError, forbidden } from "../errors";
+import { parseInput } from "../validate";
 import { recordAudit } from "../audit/record";
 
 const oneLine = (v: string) => !/[\u0000-\u001f\u007f\u0085\u2028\u2029]/.test(v);
@@ -26,13 +27,7 @@ export const createGroupSchema = z.object({
 /** A portal group ("HR team"): sender grants given to it apply to each member. Names are unique. */
 export async function createGroup(actor: SessionUser, raw: { name: string; description?: string }): Promise<{ id: string; name: string }> {
   if (actor.role !== "admin") throw forbidden("manage groups");
-  const parsed = createGroupSchema.safeParse(raw);
-  if (!parsed.success) {
-    const fields: Record<string, string> = {};
-    for (const i of parsed.error.issues) fields[i.path.join(".") || "name"] ??= i.message;
-    throw new AppError("VALIDATION_FAILED", { userMessage: Object.values(fields)[0] ?? "Check the group name.", status: 422, fields });
-  }
-  const { name, description } = parsed.data;
+  const { name, description } = parseInput(createGroupSchema, raw, { fallback: "name", summary: "first" });
   const duplicate = () => {
     const message = `A group named "${name}" exists already. Choose another name.`;
     return new AppError("GROUP_EXISTS", { userMessage: message, status: 409, fields: { name: message } });

@@ -5,10 +5,6 @@ import type { SessionUser } from "../auth/session";
 import type { HistoryFilter } from "../schemas/history";
 import { chartRange } from "./chart-range";
 import { filterSql } from "./where";
-import { EXCHANGE_LIMITS } from "../schemas/common";
-
-/** Exchange Online's per-mailbox sending limits (shared/GRAPH-FACTS.md). */
-export { EXCHANGE_LIMITS };
 
 export interface DayBar {
   day: string;

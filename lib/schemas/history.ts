@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { fieldErrors } from "../errors";
 import { isEmail } from "./common";
 
 /**
@@ -84,9 +85,7 @@ export function paramsRecord(input: URLSearchParams | Record<string, string | st
 
 /** Field name → message, for the filter form (aria-describedby) and the export route's 422. */
 export function filterErrors(error: z.ZodError): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const i of error.issues) fields[i.path.join(".") || "form"] ??= i.message;
-  return fields;
+  return fieldErrors(error.issues);
 }
 
 /** The query string of a filter (only the set fields), for links that keep the current view. */

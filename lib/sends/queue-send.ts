@@ -2,11 +2,11 @@ import "server-only";
 import type { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
-import { AppError, forbidden, notFound } from "../errors";
+import { AppError, fieldErrors, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { composeSchema, parseAddressList, type ComposeInput } from "../schemas/compose";
 import { hasDelegatedGrant } from "../graph/delegated-token";
-import { loadSender, maySend, SENDING_ROLES } from "../grants/may-send";
+import { actorRefusal, loadSender, maySend } from "../grants/may-send";
 import { markUploadUsed, ownUpload } from "./upload-store";
 
 /**
@@ -41,13 +41,13 @@ function invalid(fields: Record<string, string>, message = "Check the highlighte
 
 export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts: QueueOptions = {}): Promise<{ id: string }> {
   // The caller's session says who; the database says whether they are still active and what role they hold.
+  // Checked before the message, so someone who may not send learns that first (maySend asks again below).
   const actor = await loadSender(caller.id);
-  if (!actor || actor.disabled || !SENDING_ROLES.includes(actor.role)) throw forbidden("send mail");
-  if (opts.test && actor.role !== "admin") throw forbidden("run the restriction test");
+  const notSender = actorRefusal(actor, opts.test);
+  if (notSender || !actor) throw forbidden(notSender?.code === "TEST_NOT_ADMIN" ? "run the restriction test" : "send mail");
   const parsed = composeSchema.safeParse(raw);
   if (!parsed.success) {
-    const fields: Record<string, string> = {};
-    for (const i of parsed.error.issues) fields[i.path.join(".") || "form"] ??= i.message;
+    const fields = fieldErrors(parsed.error.issues);
     // Zod skips the cross-field recipient check while other fields fail; say it now so every problem shows at once.
     const count = ["to", "cc", "bcc"].reduce((n, k) => n + parseAddressList(Array.isArray(raw[k]) ? (raw[k] as string[]).join("\n") : String(raw[k] ?? "")).valid.length, 0);
     if (count === 0) fields.to ??= "Add at least one recipient in To, Cc or Bcc";

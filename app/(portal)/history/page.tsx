@@ -9,7 +9,8 @@ import { SendsTable } from "@/components/history/sends-table";
 import { pageUser } from "@/lib/auth/page-user";
 import { AppError } from "@/lib/errors";
 import { findSends, type SendPage } from "@/lib/history/find-sends";
-import { EXCHANGE_LIMITS, sendStats } from "@/lib/history/send-stats";
+import { sendStats } from "@/lib/history/send-stats";
+import { EXCHANGE_LIMITS } from "@/lib/schemas/common";
 import { filterErrors, filterQuery, historyFilterSchema, pageSchema, paramsRecord } from "@/lib/schemas/history";
 import { listTenants } from "@/lib/tenants/list-tenants";
 
