@@ -96,7 +96,7 @@ describe("client authentication methods", () => {
     expect(ok.status).toBe(200);
     // A thumbprint of other bytes is still "The key was not found", whatever its encoding.
     const other = Buffer.from(sha1);
-    other[0] ^= 0xff;
+    other.writeUInt8(other.readUInt8(0) ^ 0xff, 0);
     const refused = await tokenWith(await assertionWith({ x5t: other.toString("base64") }));
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { error_description: string }).error_description).toContain(`The key was not found., Thumbprint of key used by client: '${other.toString("hex").toUpperCase()}'`);
