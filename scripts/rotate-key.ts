@@ -24,8 +24,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 
-// lib/ is `server-only`: run this file again under the react-server condition, where that import is empty.
-if (!process.env.GMP_ROTATE_KEY_CHILD) {
+// lib/ is `server-only`: it loads under the react-server condition only, where that import is empty.
+// `npm run rotate-key` starts Node with it; run another way (`npx tsx scripts/rotate-key.ts`), this file
+// runs itself again with it.
+const reactServer = process.execArgv.join(" ").includes("react-server") || (process.env.NODE_OPTIONS ?? "").includes("react-server");
+if (!reactServer && !process.env.GMP_ROTATE_KEY_CHILD) {
   const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, GMP_ROTATE_KEY_CHILD: "1" },
@@ -93,13 +96,21 @@ async function main(): Promise<number> {
       "--new-key is for the demo key under the data dir. With PORTAL_SECRET_KEY set, set it to the new key and put the old one in PORTAL_PREVIOUS_SECRET_KEYS yourself (README, \"Rotating PORTAL_SECRET_KEY\")",
     );
   }
+  const embeddedDb = !process.env.DATABASE_URL;
+  if (embeddedDb) {
+    // The embedded database is a folder only one process may open: `npm start` must not be running.
+    // Checked before any key file changes.
+    const port = Number(process.env.PORTAL_EMBEDDED_DB_PORT) || 54329;
+    if (await portInUse(port)) {
+      throw new UsageError(
+        `port ${port} is in use, most likely by \`npm start\`'s embedded database: stop the portal first (only one process may open ${path.join(dataDir, "pglite")}). If something else holds the port, set PORTAL_EMBEDDED_DB_PORT to a free one`,
+      );
+    }
+  }
   if (demo) await demoKeys(dataDir, values["new-key"]);
 
   let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!process.env.DATABASE_URL) {
-    // The embedded database is a folder only one process may open: `npm start` must not be running.
-    const port = Number(process.env.PORTAL_EMBEDDED_DB_PORT) || 54329;
-    if (await portInUse(port)) throw new UsageError(`port ${port} is in use: stop \`npm start\` first (the embedded database can be opened by one process only), or set DATABASE_URL`);
+  if (embeddedDb) {
     const { startEmbeddedDb } = await import("./start/database");
     const embedded = await startEmbeddedDb(dataDir);
     process.env.DATABASE_URL = embedded.url;
@@ -136,7 +147,10 @@ async function main(): Promise<number> {
           `SELECT id, ${col} AS value FROM ${t} WHERE ${col} IS NOT NULL AND NOT starts_with(${col}, $1) AND id > $2 ORDER BY id LIMIT $3`,
           [prefix, after, batchSize],
         );
-        if (batch.rows.length === 0) break;
+        if (batch.rows.length === 0) {
+          if (after === "") log(`${c.table}.${c.column}: nothing to re-encrypt`);
+          break;
+        }
         for (const row of batch.rows) {
           after = row.id;
           const binding = { purpose: c.purpose, rowId: row.id };

@@ -45,13 +45,16 @@ function legacyV1(plaintext: string, purpose: string, key: Buffer): string {
   return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
 }
 
-/** The real entry, as an operator runs it; resolves with its exit code and everything it printed. */
-function rotateKey(args: string[], vars: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
+/**
+ * The real entry, as an operator runs it: `npm run rotate-key -- …`, or `npx tsx scripts/rotate-key.ts …`
+ * (which runs itself again under the react-server condition); resolves with its exit code and output.
+ */
+function rotateKey(args: string[], vars: Record<string, string | undefined>, via: "npm" | "npx" = "npm"): Promise<{ code: number | null; out: string }> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: process.env.DATABASE_URL, ...vars };
   delete childEnv.GMP_ROTATE_KEY_CHILD;
   for (const [k, v] of Object.entries(vars)) if (v === undefined) delete childEnv[k];
   return new Promise((resolve, reject) => {
-    const child = spawn("npx", ["--no-install", "tsx", "scripts/rotate-key.ts", ...args], { cwd: ROOT, env: childEnv });
+    const child = spawn(via, via === "npx" ? ["--no-install", "tsx", "scripts/rotate-key.ts", ...args] : ["run", "--silent", "rotate-key", "--", ...args], { cwd: ROOT, env: childEnv });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -207,7 +210,7 @@ describe("npm run rotate-key", () => {
       process.env.PORTAL_PREVIOUS_SECRET_KEYS = A.toString("hex");
       vi.resetModules();
     }
-  });
+  }, 240_000);
 
   it("a secret copied from another tenant's row is refused with SECRET_UNREADABLE (the send fails with the reason), and rotate-key exits 1 naming the row", async () => {
     const { db } = await import("@/lib/db");
@@ -235,7 +238,7 @@ describe("npm run rotate-key", () => {
     } finally {
       await sql(`UPDATE "Tenant" SET "credentialCipher" = $1 WHERE id = $2`, [original!.c, tenantId]);
     }
-  });
+  }, 240_000);
 
   it("demo mode (`npm start`'s key file): --new-key makes a new key, keeps the old one until every value is rotated, then drops it", async () => {
     // Its own database and data dir, so the portal of the tests above is untouched.
@@ -252,7 +255,7 @@ describe("npm run rotate-key", () => {
       const vars = { DATABASE_URL: dbh.url, PORTAL_DATA_DIR: dataDir, PORTAL_SECRET_KEY: undefined, PORTAL_PREVIOUS_SECRET_KEYS: undefined };
 
       // Partial first: the new key is in place, the old one kept beside it.
-      const partial = await rotateKey(["--new-key", "--limit", "1"], vars);
+      const partial = await rotateKey(["--new-key", "--limit", "1"], vars, "npx");
       expect(partial.code).toBe(0);
       const newKey = Buffer.from(readFileSync(path.join(dataDir, "secret.key"), "utf8").trim(), "hex");
       expect(newKey.equals(old)).toBe(false);
@@ -282,5 +285,31 @@ describe("npm run rotate-key", () => {
       await dbh.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }, 240_000);
+});
+
+describe("secrets are bound to their row when written", () => {
+  it("a Microsoft sign-in's refresh token: a new account row, a repeat sign-in, and five sign-ins racing to create the same row", async () => {
+    const { db } = await import("@/lib/db");
+    const { storeRefreshToken } = await import("@/lib/auth/store-refresh-token");
+    const person = await db().user.create({ data: { email: `r-${randomBytes(3).toString("hex")}@contoso.com`, name: "Racer", role: "sender" } });
+    const stored = async (providerAccountId: string) => {
+      const rows = await db().account.findMany({ where: { providerAccountId }, select: { id: true, refreshTokenCipher: true, scope: true } });
+      return rows.map((r) => ({ id: r.id, scope: r.scope, token: crypto.decryptSecret(r.refreshTokenCipher!, { purpose: "refresh-token", rowId: r.id }) }));
+    };
+
+    const oid = randomBytes(8).toString("hex");
+    await storeRefreshToken({ userId: person.id, provider: `microsoft:${tenantId}`, providerAccountId: oid, refreshToken: "first", scope: "openid" });
+    const [created] = await stored(oid);
+    expect(created).toMatchObject({ token: "first", scope: "openid" });
+    await storeRefreshToken({ userId: person.id, provider: `microsoft:${tenantId}`, providerAccountId: oid, refreshToken: "second", scope: "openid Mail.Send" });
+    expect(await stored(oid)).toEqual([{ id: created!.id, token: "second", scope: "openid Mail.Send" }]);
+
+    const raced = randomBytes(8).toString("hex");
+    const tokens = ["t0", "t1", "t2", "t3", "t4"];
+    await Promise.all(tokens.map((t) => storeRefreshToken({ userId: person.id, provider: `microsoft:${tenantId}`, providerAccountId: raced, refreshToken: t })));
+    const rows = await stored(raced);
+    expect(rows).toHaveLength(1);
+    expect(tokens).toContain(rows[0]!.token);
   });
 });
