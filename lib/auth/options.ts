@@ -41,6 +41,16 @@ async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraPro
     select: { id: true, cloud: true, loginUrl: true, graphUrl: true, directoryId: true, clientId: true, useDelegated: true, credentialKind: true, credentialCipher: true },
   });
   if (!tenant?.clientId || tenant.credentialKind !== "secret" || !tenant.credentialCipher) return null;
+  let clientSecret: string;
+  try {
+    clientSecret = decryptSecret(tenant.credentialCipher, { purpose: TENANT_CREDENTIAL_PURPOSE, rowId: tenant.id });
+  } catch (err) {
+    // A secret that no longer decrypts (altered, copied from another tenant's row, or its key is gone):
+    // Microsoft sign-in for this tenant is off until an admin enters the secret again, while local
+    // sign-in and every session check (the same route) keep working instead of failing with a 500.
+    logError(`Microsoft sign-in for tenant ${tenant.id} is unavailable`, err);
+    return null;
+  }
   const authority = authorityFor(tenant);
   return {
     id: MICROSOFT_PROVIDER_ID,
@@ -48,7 +58,7 @@ async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraPro
     type: "oauth",
     wellKnown: `${authority}/v2.0/.well-known/openid-configuration`,
     clientId: tenant.clientId,
-    clientSecret: decryptSecret(tenant.credentialCipher, { purpose: TENANT_CREDENTIAL_PURPOSE, rowId: tenant.id }),
+    clientSecret,
     authorization: { params: { scope: signInScopes(tenant.useDelegated), prompt: "select_account" } },
     idToken: true,
     checks: ["pkce", "state"],

@@ -224,6 +224,9 @@ describe("npm run rotate-key", () => {
     try {
       const { loadTenantAccess } = await import("@/lib/graph/tenant-access");
       await expect(loadTenantAccess(tenantId)).rejects.toMatchObject({ code: "SECRET_UNREADABLE", userMessage: expect.stringMatching(/could not be decrypted: it was altered or copied from another record/) });
+      // Microsoft sign-in for that tenant is off; the auth route (local sign-in, sessions) still answers.
+      const { authOptionsForRequest } = await import("@/lib/auth/options");
+      expect((await authOptionsForRequest(tenantId)).providers.map((p) => p.id)).toEqual(["credentials"]);
       const s = await sendAs(`swapped ${randomBytes(3).toString("hex")}`);
       expect(s.status).toBe("failed");
       expect(s.errorCode).toBe("SECRET_UNREADABLE");
