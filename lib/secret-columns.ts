@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * Every encrypted column in the database, with the purpose bound into each value's AAD (lib/crypto.ts;
  * the other half of the binding is the row's `id`). `npm run rotate-key` re-encrypts exactly these, and
