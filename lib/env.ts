@@ -14,6 +14,17 @@ const schema = z.object({
   PORTAL_SECRET_KEY: z
     .string({ error: "PORTAL_SECRET_KEY is not set (npm start generates one under .data/ in demo mode)" })
     .refine((v) => decodeKey(v) !== null, "PORTAL_SECRET_KEY must be 32 bytes, as 64 hex characters or base64"),
+  /**
+   * Comma-separated older keys, read-only: values still encrypted under them stay readable while
+   * `npm run rotate-key` re-encrypts everything under PORTAL_SECRET_KEY (README, "Rotating PORTAL_SECRET_KEY").
+   */
+  PORTAL_PREVIOUS_SECRET_KEYS: z
+    .string()
+    .optional()
+    .refine(
+      (v) => (v ?? "").split(",").map((k) => k.trim()).filter(Boolean).every((k) => decodeKey(k) !== null),
+      "PORTAL_PREVIOUS_SECRET_KEYS must be comma-separated 32-byte keys (64 hex characters or base64 each)",
+    ),
   /** Public URL of the portal; used for redirect URIs and links. */
   PORTAL_URL: z.url("PORTAL_URL must be an absolute URL such as https://mail.example.com").default("http://localhost:3000"),
   PORTAL_DATA_DIR: z.string().default(".data"),

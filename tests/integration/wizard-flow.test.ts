@@ -76,7 +76,7 @@ describe("the setup wizard's operations", () => {
     expect(v).toMatchObject({ roles: ["Mail.Send"], missingMailSend: false, unrestricted: true });
     const { db } = await import("@/lib/db");
     const row = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { credentialCipher: true, certificatePem: true } });
-    expect(row.credentialCipher).toMatch(/^v1\./);
+    expect(row.credentialCipher).toMatch(/^v2\./);
     expect(row.credentialCipher).not.toContain("PRIVATE KEY");
   });
 
