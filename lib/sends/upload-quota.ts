@@ -120,9 +120,13 @@ export async function renewUpload(id: string): Promise<void> {
   await db().upload.updateMany({ where: { id, inFlightUntil: { not: null } }, data: { inFlightUntil: new Date(Date.now() + UPLOAD_LEASE_MS) } });
 }
 
-/** The upload is on disk: it counts with its real size from now on, and no longer as in flight. */
-export async function uploadStored(id: string, bytes: number): Promise<void> {
-  await db().upload.updateMany({ where: { id }, data: { bytes: BigInt(bytes), inFlightUntil: null } });
+/**
+ * The upload is on disk: it counts with its real size from now on, and no longer as in flight. An upsert:
+ * a client that stalled past its lease may have had its reservation swept meanwhile, and a stored file
+ * must count all the same.
+ */
+export async function uploadStored(id: string, ownerId: string, bytes: number): Promise<void> {
+  await db().upload.upsert({ where: { id }, create: { id, ownerId, bytes: BigInt(bytes) }, update: { bytes: BigInt(bytes), inFlightUntil: null } });
 }
 
 /** A failed, removed or finished upload gives its quota back. */

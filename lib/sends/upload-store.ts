@@ -98,7 +98,7 @@ export async function saveUpload(input: {
     const meta: UploadMeta = { id, ownerId: input.ownerId, name: sanitizeFileName(input.name), contentType: cleanContentType(input.contentType), size, sha256: hash.digest("hex"), createdAt: new Date().toISOString() };
     await rename(part, path.join(uploadsDir(), `${id}.bin`));
     await writeFile(metaPath(id), JSON.stringify(meta), { mode: 0o600 });
-    await uploadStored(id, size);
+    await uploadStored(id, input.ownerId, size);
     return meta;
   } catch (err) {
     // Whatever failed, nothing is left half-saved and the reservation is given back.

@@ -148,5 +148,16 @@ describe("upload quotas", () => {
     expect(await quota.uploadUsage(other)).toEqual({ files: 0, bytes: 0, inFlight: 0 });
     await store.sweepStaleUploads();
     expect(await db().upload.count({ where: { id: dead } })).toBe(0);
+
+    // A client that stalled past its lease (swept meanwhile) and then finished: its file counts all the same.
+    const slow = owner();
+    const stalled = heldUpload(slow, 50);
+    await stalled.decided;
+    await db().upload.updateMany({ where: { ownerId: slow }, data: { inFlightUntil: new Date(Date.now() - 1000) } });
+    await store.sweepStaleUploads();
+    expect(await quota.uploadUsage(slow)).toEqual({ files: 0, bytes: 0, inFlight: 0 });
+    stalled.release();
+    await stalled.done;
+    expect(await quota.uploadUsage(slow)).toEqual({ files: 1, bytes: 50, inFlight: 0 });
   });
 });
