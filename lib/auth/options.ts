@@ -16,9 +16,8 @@ import { safeRedirectPath } from "./safe-redirect";
 import { logError } from "../log";
 import { clientIp } from "../rate-limit/client-ip";
 import { hit, refund, TooManyAttempts, type Hit } from "../rate-limit/hit";
+import { nextAuthCookies, securePortal } from "./cookies";
 
-/** Cookie naming the tenant a "Sign in with Microsoft" click is for (set by the sign-in page). */
-export const SIGNIN_TENANT_COOKIE = "gmp-signin-tenant";
 export const MICROSOFT_PROVIDER_ID = "microsoft";
 
 interface EntraProfile {
@@ -149,6 +148,9 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
   return {
     secret: deriveKey("next-auth").toString("base64url"),
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    // `__Host-` names under https (lib/auth/cookies.ts), the same helper getToken and proxy.ts read them with.
+    useSecureCookies: securePortal(env().PORTAL_URL),
+    cookies: nextAuthCookies(env().PORTAL_URL),
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: microsoft ? [credentials, microsoft] : [credentials],
     events: {
