@@ -10,7 +10,12 @@ export interface GraphFailure extends ErrorFacts {
   clientRequestId?: string | null;
   /** A network failure after the request may have left: the outcome is unknown. */
   network?: boolean;
+  /** A network failure before any connection was made (client.ts): the request never left. */
+  notConnected?: boolean;
 }
+
+/** GraphError.code of a request that never reached Microsoft: no connection was made (client.ts). */
+export const NOT_CONNECTED = "NotConnected";
 
 function header(headers: unknown, name: string): string | null {
   if (headers && typeof (headers as Headers).get === "function") return (headers as Headers).get(name);
@@ -32,6 +37,7 @@ export function graphFailure(err: unknown): GraphFailure {
       clientRequestId: header(err.headers, "client-request-id"),
       retryAfterSeconds: retry ? Number(retry) : null,
       network: err.statusCode === -1 || err.statusCode === 0,
+      notConnected: err.code === NOT_CONNECTED,
     };
   }
   if (err instanceof AuthError) {

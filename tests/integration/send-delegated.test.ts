@@ -52,7 +52,7 @@ async function sendAndRun(subject: string) {
   const { getSendStatus } = await import("@/lib/sends/send-status");
   const { id } = await queueSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject, body: "Hi, it's me." });
   const o = outboxOptions({ timeoutMs: 20_000 });
-  for (const claimed of await claimSends("w-del", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed, "w-del", o);
+  for (const claimed of await claimSends("w-del", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed.id, claimed.lease, o);
   return getSendStatus(person, id);
 }
 
