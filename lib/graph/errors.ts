@@ -17,6 +17,14 @@ export interface GraphFailure extends ErrorFacts {
 /** GraphError.code of a request that never reached Microsoft: no connection was made (client.ts). */
 export const NOT_CONNECTED = "NotConnected";
 
+/** Retry-After is delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function retryAfterSeconds(v: string): number | null {
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, n);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : null;
+}
+
 function header(headers: unknown, name: string): string | null {
   if (headers && typeof (headers as Headers).get === "function") return (headers as Headers).get(name);
   return null;
@@ -35,7 +43,7 @@ export function graphFailure(err: unknown): GraphFailure {
       message: err.message,
       requestId: header(err.headers, "request-id") ?? err.requestId ?? null,
       clientRequestId: header(err.headers, "client-request-id"),
-      retryAfterSeconds: retry ? Number(retry) : null,
+      retryAfterSeconds: retry ? retryAfterSeconds(retry) : null,
       network: err.statusCode === -1 || err.statusCode === 0,
       notConnected: err.code === NOT_CONNECTED,
     };

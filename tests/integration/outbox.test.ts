@@ -148,7 +148,8 @@ describe("outbox", () => {
     expect(s.explanation?.title).toMatch(/throttling/);
     expect(await run()).toEqual([]); // not due yet
     await sb.control("/faults", { rate: 0 });
-    await new Promise((r) => setTimeout(r, 2100));
+    // The wait is over: moved on the send's clock (SQL), not slept through.
+    await lib.db().$executeRaw`UPDATE "Send" SET "nextAttemptAt" = now() - interval '1 millisecond' WHERE id = ${id}`;
     expect(await run()).toEqual(["accepted"]);
     s = await lib.getSendStatus(actor, id);
     expect(s.attempts.map((a) => a.outcome)).toEqual(["throttled", "accepted"]);
