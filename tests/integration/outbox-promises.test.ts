@@ -210,8 +210,8 @@ describe("a try whose lease expired and was recovered writes nothing", () => {
     const subject = `stalled ${uniq()}`;
     const { id } = await queue({ subject, attachments: [{ id: up.id }] });
     const a = await claimOne("w-same", id);
-    // The sandbox holds every Graph request 3 s: A's createDraft is in flight while its lease is recovered.
-    await sb.control("/faults", { rate: 0, latencyMs: 3_000 });
+    // The sandbox holds every Graph request 4 s: A's createDraft is in flight while its lease is recovered.
+    await sb.control("/faults", { rate: 0, latencyMs: 4_000 });
     const stale = lib.processSend(id, a.lease, lib.outboxOptions(OPTS));
     await until(pendingAttempt(id, "createDraft"));
     await expireLease(id);
@@ -240,7 +240,7 @@ describe("lease recovery", () => {
     const subject = `pending ${uniq()}`;
     const { id } = await queue({ subject });
     const a = await claimOne("w-crashed", id);
-    await sb.control("/faults", { rate: 0, latencyMs: 1_500 });
+    await sb.control("/faults", { rate: 0, latencyMs: 4_000 });
     const stalled = lib.processSend(id, a.lease, lib.outboxOptions(OPTS));
     await until(pendingAttempt(id, "sendMail"));
     await expireLease(id);
