@@ -3,7 +3,7 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { db } from "../db";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { AppError } from "../errors";
-import { REFRESH_TOKEN_PURPOSE } from "../auth/options";
+import { REFRESH_TOKEN_PURPOSE } from "../secret-columns";
 import { msalConfiguration } from "./tokens";
 import { toGraphAppError } from "./errors";
 import type { TenantAccess } from "./tenant-access";
@@ -65,7 +65,7 @@ async function refresh(t: TenantAccess, userId: string, key: string): Promise<st
     orderBy: { updatedAt: "desc" },
   });
   if (!account?.refreshTokenCipher) throw signInAgain("The portal holds no Microsoft sign-in for you in this tenant.");
-  const refreshToken = decryptSecret(account.refreshTokenCipher, REFRESH_TOKEN_PURPOSE);
+  const refreshToken = decryptSecret(account.refreshTokenCipher, { purpose: REFRESH_TOKEN_PURPOSE, rowId: account.id });
 
   const app = new ConfidentialClientApplication(msalConfiguration(t));
   let result;
@@ -83,7 +83,12 @@ async function refresh(t: TenantAccess, userId: string, key: string): Promise<st
   if (!result?.accessToken) throw signInAgain("Microsoft returned no access token.");
   const rotated = rotatedRefreshToken(app);
   if (rotated && rotated !== refreshToken) {
-    await db().account.updateMany({ where: { id: account.id, refreshTokenCipher: account.refreshTokenCipher }, data: { refreshTokenCipher: encryptSecret(rotated, REFRESH_TOKEN_PURPOSE) } });
+    // Compare-and-swap on the cipher that was redeemed. If it changed meanwhile (another instance's refresh,
+    // or rotate-key re-encrypting it), the stored token stays: Entra keeps a redeemed token valid.
+    await db().account.updateMany({
+      where: { id: account.id, refreshTokenCipher: account.refreshTokenCipher },
+      data: { refreshTokenCipher: encryptSecret(rotated, { purpose: REFRESH_TOKEN_PURPOSE, rowId: account.id }) },
+    });
   }
   cache.set(key, { token: result.accessToken, expiresAt: result.expiresOn?.getTime() ?? Date.now() + 3000_000, version: t.version });
   return result.accessToken;
