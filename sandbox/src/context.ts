@@ -18,7 +18,14 @@ export interface FaultConfig {
   rate: number;
   statuses: number[]; // e.g. [429, 503]; 0 means "drop the connection"
   retryAfterSeconds: number;
+  /** How Retry-After is written: delay-seconds (what Graph sends) or an HTTP-date (RFC 9110 §10.2.3 allows both). */
+  retryAfterFormat?: "seconds" | "http-date";
   latencyMs: number;
+  /**
+   * Delay before a Graph answer is written, after the request was handled (a sendMail is delivered at
+   * once): a client that gives up meanwhile timed out after the request left.
+   */
+  responseDelayMs?: number;
 }
 
 /**

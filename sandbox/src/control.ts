@@ -4,7 +4,7 @@
  *   POST /reset                      store back to the seeded demo tenant; faults, clock, sessions cleared
  *   POST /seed                       add tenants, users, mailboxes, groups, apps, grants, policies (entra/seed-input.ts)
  *   GET  /state                      a JSON summary for debugging
- *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"latencyMs":n}; {"rate":0} clears
+ *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"retryAfterFormat":"seconds"|"http-date","latencyMs":n,"responseDelayMs":n}; {"rate":0} clears
  *   POST /clock                      {"advanceSeconds":n} | {"reset":true}
  *   POST /apps/{appId}/secrets       add a client secret (e.g. an expired one); answers its secretText
  *   POST /apps/{appId}/certificates  add a certificate credential {pem, startDateTime?, endDateTime?}
@@ -73,7 +73,7 @@ function guarded(fn: (c: Ctx) => Promise<void> | void) {
 
 function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults"]): SandboxContext["faults"] {
   const bad: string[] = [];
-  const known = ["rate", "statuses", "retryAfterSeconds", "latencyMs"];
+  const known = ["rate", "statuses", "retryAfterSeconds", "retryAfterFormat", "latencyMs", "responseDelayMs"];
   for (const k of Object.keys(b)) if (!known.includes(k)) bad.push(k);
   const rate = b.rate;
   if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) bad.push("rate");
@@ -83,11 +83,15 @@ function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults
   else if (typeof rate === "number" && rate > 0 && statuses.length === 0) bad.push("statuses");
   const retryAfter = b.retryAfterSeconds ?? 1;
   if (!Number.isInteger(retryAfter) || (retryAfter as number) < 0 || (retryAfter as number) > 3600) bad.push("retryAfterSeconds");
+  const format = b.retryAfterFormat ?? "seconds";
+  if (format !== "seconds" && format !== "http-date") bad.push("retryAfterFormat");
   const latency = b.latencyMs ?? 0;
   if (!Number.isInteger(latency) || (latency as number) < 0 || (latency as number) > 120_000) bad.push("latencyMs");
-  if (bad.length) throw new BadInput(bad, `Invalid fault settings: ${bad.join(", ")}. Expected {"rate":0..1,"statuses":[429,503,0=drop],"retryAfterSeconds":0..3600,"latencyMs":0..120000}.`);
-  if (rate === 0) return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: (b.latencyMs as number | undefined) ?? 0 };
-  return { rate: rate as number, statuses: statuses as number[], retryAfterSeconds: retryAfter as number, latencyMs: latency as number };
+  const responseDelay = b.responseDelayMs ?? 0;
+  if (!Number.isInteger(responseDelay) || (responseDelay as number) < 0 || (responseDelay as number) > 120_000) bad.push("responseDelayMs");
+  if (bad.length) throw new BadInput(bad, `Invalid fault settings: ${bad.join(", ")}. Expected {"rate":0..1,"statuses":[429,503,0=drop],"retryAfterSeconds":0..3600,"retryAfterFormat":"seconds"|"http-date","latencyMs":0..120000,"responseDelayMs":0..120000}.`);
+  if (rate === 0) return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: latency as number, responseDelayMs: responseDelay as number };
+  return { rate: rate as number, statuses: statuses as number[], retryAfterSeconds: retryAfter as number, retryAfterFormat: format as "seconds" | "http-date", latencyMs: latency as number, responseDelayMs: responseDelay as number };
 }
 
 function state(ctx: SandboxContext) {

@@ -88,7 +88,9 @@ export function applyFault(ctx: SandboxContext, req: IncomingMessage, res: Serve
   }
   const [code, message] = FAULT_CODES[status] ?? ["UnknownError", `Injected fault ${status}.`];
   const headers: Record<string, string> = {};
-  if ((status === 429 || status === 503) && f.retryAfterSeconds > 0) headers["retry-after"] = String(Math.ceil(f.retryAfterSeconds));
+  if ((status === 429 || status === 503) && f.retryAfterSeconds > 0) {
+    headers["retry-after"] = f.retryAfterFormat === "http-date" ? new Date(ctx.clock.now() + f.retryAfterSeconds * 1000).toUTCString() : String(Math.ceil(f.retryAfterSeconds));
+  }
   req.resume();
   sendGraphError(ctx, res, ids, status, code, message, headers);
   return true;
@@ -96,6 +98,13 @@ export function applyFault(ctx: SandboxContext, req: IncomingMessage, res: Serve
 
 export async function applyLatency(ctx: SandboxContext): Promise<void> {
   if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
+}
+
+/** Writes a handled request's answer now, or after ctx.faults.responseDelayMs (the work is already done). */
+function answerLater(ctx: SandboxContext, write: () => void): void {
+  const delay = ctx.faults.responseDelayMs ?? 0;
+  if (delay > 0) setTimeout(write, delay);
+  else write();
 }
 
 /** Wraps a Graph handler: ids, faults, token verification (401 InvalidAuthenticationToken), errors. */
@@ -120,12 +129,16 @@ export function graphRoute(ctx: SandboxContext, handler: (g: GraphCall) => Promi
       error: (status, code, message, headers) => sendGraphError(ctx, c.res, ids, status, code, message, headers),
       json: (status, body, headers = {}) => {
         const text = JSON.stringify(body);
-        c.res.writeHead(status, { "content-type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
-        c.res.end(text);
+        answerLater(ctx, () => {
+          c.res.writeHead(status, { "content-type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+          c.res.end(text);
+        });
       },
       empty: (status, headers = {}) => {
-        c.res.writeHead(status, { "content-length": "0", ...headers });
-        c.res.end();
+        answerLater(ctx, () => {
+          c.res.writeHead(status, { "content-length": "0", ...headers });
+          c.res.end();
+        });
       },
       latency: async () => {
         if (waited) return;
