@@ -26,7 +26,9 @@ export const PIECES = [
   // Letters, confusables and scripts: Cyrillic а and е, Greek ο, fullwidth $ and ', RTL override, emoji, combining marks.
   "a", "Z", "0", "é", "e\u0301", "日本", "🙂", "👩‍💻", "\u0430dmin", "\u0435", "\u03bf", "\uff04", "\uff07", "\u202e", "ß", "İ",
   // Markup and injections aimed at other layers.
-  "<script>", "%", "%PATH%", "%%", "'; Remove-Item -Recurse C:\\; '", "\u2019 + $(whoami) + \u2018", "' -or 1 -eq 1 -or '", "'; rm -rf ~; echo '",
+  // (Never a destructive command: the "check can fail" tests RUN naive scripts, in an empty directory
+  // with an empty PATH, and a payload only has to be detectable, not harmful.)
+  "<script>", "%", "%PATH%", "%%", "'; Remove-Item -Recurse C:\\; '", "\u2019 + $(whoami) + \u2018", "' -or 1 -eq 1 -or '", "'; echo PWNED; echo '",
   "x' ; Connect-ExchangeOnline ; '", "'\n Write-Host pwned\n'", "'@\nWrite-Host pwned\n@'",
 ];
 
