@@ -79,7 +79,7 @@ describe("sandbox PowerShell runner", () => {
     expect(r.json.trace).toEqual([
       { line: 2, assign: "$p" },
       { line: 3, command: "New-MgApplication", args: { DisplayName: "it's", Web: { RedirectUris: ["https://a", "https://b"] } }, error: "Authentication needed. Please call Connect-MgGraph." },
-      { line: 4, command: "Write-Output", args: { InputObject: { base64: "QUJD" } } },
+      { line: 4, command: "Write-Output", args: { InputObject: { base64: "QUJD" } }, output: ["65 66 67"] },
       { line: 5, command: "Remove-Item", error: "The term 'Remove-Item' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again." },
     ]);
     // Without trace the answer has none.

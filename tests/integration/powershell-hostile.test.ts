@@ -199,7 +199,7 @@ describe("generated PowerShell, run with 1,200 hostile values in every slot", ()
     expect(r.transcript).toContain("ParserError");
     // Doubled, as psQuote writes it, it is one character of data.
     const ok = await run(`Write-Output 'it\u2019\u2019s'\n`);
-    expect(ok.trace).toEqual([{ line: 1, command: "Write-Output", args: { InputObject: "it\u2019s" } }]);
+    expect(ok.trace).toEqual([{ line: 1, command: "Write-Output", args: { InputObject: "it\u2019s" }, output: ["it\u2019s"] }]);
   });
 
   it("a naive generator fails the same comparison (the check can fail)", async () => {

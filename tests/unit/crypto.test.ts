@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it, beforeAll } from "vitest";
+import { expectSealed } from "../support/sealed";
 
 beforeAll(() => {
   process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
@@ -11,7 +12,7 @@ describe("encryptSecret / decryptSecret (AES-256-GCM)", () => {
     const { encryptSecret, decryptSecret } = await import("@/lib/crypto");
     const secret = "Xy8Q~client-secret-value~with.symbols";
     const stored = encryptSecret(secret, "tenant-credential");
-    expect(stored).not.toContain(secret);
+    expectSealed(stored, secret, (key) => decryptSecret(stored, "tenant-credential", key));
     expect(stored.startsWith("v1.")).toBe(true);
     expect(decryptSecret(stored, "tenant-credential")).toBe(secret);
   });

@@ -95,7 +95,11 @@ function runStatement(s: Session, st: Node, lines: string[]): void {
       const name = target.text.trim();
       if (!/^\$[A-Za-z_]\w*$/.test(name)) throw notSupported(`assigning to '${name}'`);
       s.vars.set(name.slice(1).toLowerCase(), value);
-    } else s.out.push(...formatOutput(value));
+    } else {
+      const printed = formatOutput(value);
+      s.out.push(...printed);
+      if (entry && printed.length) entry.output = printed;
+    }
   } catch (e) {
     if (!(e instanceof PSError)) throw e;
     if (entry) entry.error = e.message.split(/\r?\n/)[0]!;

@@ -25,6 +25,8 @@ export interface TraceEntry {
   command?: string;
   args?: Record<string, TraceValue>;
   assign?: string;
+  /** What the statement printed (objects in list view), when it printed anything. */
+  output?: string[];
   error?: string;
 }
 
