@@ -29,6 +29,17 @@ export interface FaultConfig {
 }
 
 /**
+ * A fault setting limited to one app (the token's appid), one mailbox (the /users/{id|upn} or /me the
+ * request acts on), or both. A matching scoped setting replaces the sandbox-wide one for that request,
+ * so parallel tests can throttle their own app or mailbox without touching anyone else's requests.
+ */
+export interface ScopedFault {
+  clientId?: string;
+  mailbox?: string;
+  config: FaultConfig;
+}
+
+/**
  * The sandbox's clock. Real time plus an offset tests can move forward (POST {controlUrl}/clock),
  * so throttling windows and token expiry can be tested without waiting.
  */
@@ -44,6 +55,8 @@ export interface SandboxContext {
   dataDir: string;
   clock: Clock;
   faults: FaultConfig;
+  /** Faults for one app and/or mailbox (POST /faults with clientId/mailbox); cleared by reset. */
+  scopedFaults: ScopedFault[];
   /** Entra's token signing key (RS256) and its key id, published at …/discovery/v2.0/keys. */
   signing: { privateKey: KeyObject; kid: string; publicJwk: Record<string, unknown> };
   /**

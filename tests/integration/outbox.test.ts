@@ -52,6 +52,7 @@ afterAll(async () => env?.close());
 
 beforeEach(async () => {
   await sb.control("/faults", { rate: 0, latencyMs: 0 });
+  await sb.control("/faults", { rate: 0, latencyMs: 0, mailbox: sb.endpoints.mailboxes.shared });
   await lib.db().send.deleteMany({});
   await lib.db().mailboxPace.deleteMany({});
 });
@@ -136,7 +137,7 @@ describe("outbox", () => {
   });
 
   it("honours Retry-After on 429: retrying with the wait logged, then accepted on the next try", async () => {
-    await sb.control("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 2 });
+    await sb.control("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 2, mailbox: sb.endpoints.mailboxes.shared });
     const subject = `throttled ${uniq()}`;
     const { id } = await queue({ subject });
     expect(await run()).toEqual(["retry"]);
@@ -147,7 +148,7 @@ describe("outbox", () => {
     expect(s.attempts[0]).toMatchObject({ operation: "sendMail", httpStatus: 429, graphCode: "ApplicationThrottled", retryAfterMs: 2000, outcome: "throttled" });
     expect(s.explanation?.title).toMatch(/throttling/);
     expect(await run()).toEqual([]); // not due yet
-    await sb.control("/faults", { rate: 0 });
+    await sb.control("/faults", { rate: 0, mailbox: sb.endpoints.mailboxes.shared });
     // The wait is over: moved on the send's clock (SQL), not slept through.
     await lib.db().$executeRaw`UPDATE "Send" SET "nextAttemptAt" = now() - interval '1 millisecond' WHERE id = ${id}`;
     expect(await run()).toEqual(["accepted"]);
@@ -157,7 +158,7 @@ describe("outbox", () => {
   });
 
   it("a client timeout after the request left makes the send uncertain, and it is never resent", async () => {
-    await sb.control("/faults", { rate: 0, latencyMs: 1500 });
+    await sb.control("/faults", { rate: 0, latencyMs: 1500, mailbox: sb.endpoints.mailboxes.shared });
     const { id } = await queue();
     expect(await run({ timeoutMs: 300 })).toEqual(["uncertain"]);
     const s = await lib.getSendStatus(actor, id);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PageDriver, type TestSandbox } from "../../sandbox/test/support";
 import { entraState } from "../../sandbox/src/entra/state";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
+import { expectSealed } from "../support/sealed";
 
 // Delegated sending: a person's refresh token (from a real sign-in through the sandbox's pages, redeemed
 // by MSAL) is stored encrypted, refreshed by the outbox with acquireTokenByRefreshToken, rotated, and an
@@ -69,8 +70,9 @@ describe("delegated sending", () => {
     const { db } = await import("@/lib/db");
     const { decryptSecret } = await import("@/lib/crypto");
     const acct = await db().account.findFirstOrThrow({ where: { userId: person.id }, select: { id: true, refreshTokenCipher: true } });
-    expect(acct.refreshTokenCipher).not.toContain(rt);
-    expect(decryptSecret(acct.refreshTokenCipher!, { purpose: "refresh-token", rowId: acct.id })).not.toBe(rt); // rotated
+    const binding = { purpose: "refresh-token", rowId: acct.id };
+    expect(decryptSecret(acct.refreshTokenCipher!, binding)).not.toBe(rt); // rotated
+    expectSealed(acct.refreshTokenCipher!, rt, (key) => decryptSecret(acct.refreshTokenCipher!, binding, { current: key }));
   });
 
   it("a revoked grant fails the send with 'sign in with Microsoft again', not an error page", async () => {
@@ -79,6 +81,13 @@ describe("delegated sending", () => {
     const { loadTenantAccess } = await import("@/lib/graph/tenant-access");
     expect((await sb.control(`/users/${encodeURIComponent(person.email)}/revoke-sessions`, {})).status).toBe(200);
     await expect(delegatedToken(await loadTenantAccess(tenantId), person.id, { skipCache: true })).rejects.toMatchObject({ code: "AADSTS50173", status: 409, userMessage: expect.stringMatching(/Sign in with Microsoft again/) });
+    // The send itself: queued, tried by the outbox, failed with the same advice, and nothing delivered.
+    const subject = `revoked ${randomBytes(3).toString("hex")}`;
+    const s = await sendAndRun(subject);
+    expect(s).toMatchObject({ status: "failed", errorCode: "AADSTS50173", explanation: { action: "Sign in with Microsoft again to keep sending as yourself." } });
+    expect(s.attempts).toEqual([expect.objectContaining({ operation: "token", graphCode: "AADSTS50173", outcome: "failed", httpStatus: null })]);
+    const msgs = await sb.control<{ subject: string }[]>(`/messages?to=${encodeURIComponent(sb.endpoints.mailboxes.allowed)}&subject=${encodeURIComponent(subject)}`);
+    expect(msgs.json.filter((m) => m.subject === subject)).toEqual([]);
   });
 
   it("two concurrent refreshes share one: one rotated token issued and stored; a second refresh with the rotated token works and stores the next", async () => {
