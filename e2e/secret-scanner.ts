@@ -138,6 +138,8 @@ export interface CollectedResponses {
   haystacks: Haystack[];
   /** Bodies that could not be read (a navigation replaced the page first, say): URL and reason. */
   unreadable: string[];
+  /** Requests to the portal that failed before any answer (nothing reached the browser): URL and reason. */
+  notDelivered: string[];
   /** Redirects and non-text bodies (images, fonts), not scanned. */
   skipped: number;
   bytes: number;
@@ -145,37 +147,62 @@ export interface CollectedResponses {
 
 /**
  * Collects every response a browser context receives (every page and frame, every origin), body and
- * headers; `done()` waits for the bodies still being read. API calls made with `request` are added with
- * `add()`.
+ * headers. Chromium keeps no body for responses a page reads as a stream — Next's RSC payloads and server
+ * action answers ("No data found for resource") — so requests to the portal are routed: fetched by
+ * Playwright, recorded whole, then handed to the page unchanged (redirects included). Other origins (the
+ * sandbox's sign-in pages) are read from the response events. `done()` waits for bodies still being read;
+ * API calls made with `request` are added with `add()`.
  */
-export function collectResponses(): CollectedResponses & { watch(ctx: BrowserContext): void; add(label: string, res: APIResponse): Promise<void>; done(): Promise<void> } {
-  const out: CollectedResponses = { haystacks: [], unreadable: [], skipped: 0, bytes: 0 };
+export function collectResponses(portalOrigin: string): CollectedResponses & {
+  watch(ctx: BrowserContext): Promise<void>;
+  add(label: string, res: APIResponse): Promise<void>;
+  done(): Promise<void>;
+} {
+  const out: CollectedResponses = { haystacks: [], unreadable: [], notDelivered: [], skipped: 0, bytes: 0 };
   const pending: Promise<void>[] = [];
-  const keep = (where: string, headers: Record<string, string>, body: Buffer) => {
-    out.bytes += body.length;
-    out.haystacks.push({ where, text: `${JSON.stringify(headers)}\n${body.toString("utf8")}` });
-  };
-  const read = async (res: Response) => {
-    const where = `${res.request().method()} ${res.url()} → ${res.status()}`;
-    const headers = await res.allHeaders().catch(() => ({}) as Record<string, string>);
-    if ((res.status() >= 300 && res.status() < 400) || !TEXTUAL.test(headers["content-type"] ?? "")) {
+  const record = (where: string, status: number, headers: Record<string, string>, body: () => Promise<Buffer>) => {
+    if ((status >= 300 && status < 400) || !TEXTUAL.test(headers["content-type"] ?? "")) {
       out.skipped++;
       // Redirect targets and headers are still scanned (a token in a Location header is a leak too).
       out.haystacks.push({ where, text: JSON.stringify(headers) });
-      return;
+      return Promise.resolve();
     }
-    try {
-      keep(where, headers, await res.body());
-    } catch (e) {
-      out.unreadable.push(`${where}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-    }
+    return body().then(
+      (b) => {
+        out.bytes += b.length;
+        out.haystacks.push({ where, text: `${JSON.stringify(headers)}\n${b.toString("utf8")}` });
+      },
+      (e: unknown) => void out.unreadable.push(`${where}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`),
+    );
+  };
+  const fromEvent = async (res: Response) => {
+    if (new URL(res.url()).origin === portalOrigin) return; // recorded by the route below
+    const headers = await res.allHeaders().catch(() => res.headers());
+    await record(`${res.request().method()} ${res.url()} → ${res.status()}`, res.status(), headers, () => res.body());
   };
   return Object.assign(out, {
-    watch(ctx: BrowserContext) {
-      ctx.on("response", (res) => void pending.push(read(res)));
+    async watch(ctx: BrowserContext) {
+      ctx.on("response", (res) => void pending.push(fromEvent(res)));
+      await ctx.route(
+        (url) => url.origin === portalOrigin,
+        async (route) => {
+          const where = `${route.request().method()} ${route.request().url()}`;
+          let res: APIResponse;
+          try {
+            res = await route.fetch({ maxRedirects: 0, timeout: 120_000 });
+          } catch (e) {
+            // The server or the page dropped the request (a prefetch cut short): nothing reached the browser.
+            out.notDelivered.push(`${where}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+            await route.abort().catch(() => undefined);
+            return;
+          }
+          pending.push(record(`${where} → ${res.status()}`, res.status(), res.headers(), () => res.body()));
+          await route.fulfill({ response: res }).catch(() => undefined);
+        },
+      );
     },
     async add(label: string, res: APIResponse) {
-      keep(`${label} ${res.url()} → ${res.status()}`, res.headers(), await res.body());
+      await record(`${label} ${res.url()} → ${res.status()}`, res.status(), res.headers(), () => res.body());
     },
     async done() {
       // Bodies still arriving when the flow ends; new ones may be pushed while we wait.
