@@ -187,9 +187,12 @@ export function collectResponses(portalOrigin: string): CollectedResponses & {
         (url) => url.origin === portalOrigin,
         async (route) => {
           const where = `${route.request().method()} ${route.request().url()}`;
+          // A fresh connection per request: a kept-alive socket the server has just closed answers ECONNRESET.
+          const fetch = () => route.fetch({ maxRedirects: 0, timeout: 120_000, headers: { ...route.request().headers(), connection: "close" } });
           let res: APIResponse;
           try {
-            res = await route.fetch({ maxRedirects: 0, timeout: 120_000 });
+            // A GET that failed before any answer is safe to try once more; a POST is not retried.
+            res = await fetch().catch((e: unknown) => (route.request().method() === "GET" ? fetch() : Promise.reject(e)));
           } catch (e) {
             // The server or the page dropped the request (a prefetch cut short): nothing reached the browser.
             out.notDelivered.push(`${where}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
