@@ -177,7 +177,7 @@ test("a person who signed in with Microsoft sends as themself (delegated)", asyn
   // Admission is by approval by default: an admin's invitation lets this person straight in.
   await inviteMicrosoftUser(upn, "sender");
   await page.goto("/sign-in");
-  await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
+  await page.getByRole("button", { name: "Sign in with Microsoft (Sandbox (Contoso demo))" }).click();
   await page.getByRole("radio", { name: new RegExp(upn.replace(/\./g, "\\.")) }).check();
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

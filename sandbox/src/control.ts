@@ -11,6 +11,8 @@
  *   POST /apps/{appId}/secrets       add a client secret (e.g. an expired one); answers its secretText
  *   POST /apps/{appId}/certificates  add a certificate credential {pem, startDateTime?, endDateTime?}
  *   POST /users/{id|upn}/revoke-sessions  revoke the user's refresh tokens and sign-in sessions
+ *   GET  /credentials[?appId=…]      every credential value the sandbox holds or issued: client secret texts
+ *                                    and refresh tokens (for secret scans: what must never leak from a client)
  * Mail routes (messages, inbox) are added by registerMailControlRoutes (exchange/control-routes.ts).
  */
 import type { SandboxContext } from "./context";
@@ -135,12 +137,31 @@ function state(ctx: SandboxContext) {
   };
 }
 
+/**
+ * The values a client of the sandbox must keep secret, as the sandbox knows them: each app's client secret
+ * texts and every refresh token issued (revoked or not). For tests that scan a client's database, logs and
+ * pages for leaks. The control API can already create secrets and answers their text, so this exposes
+ * nothing new to a caller of it.
+ */
+function credentials(ctx: SandboxContext, appId: string | null) {
+  const match = (id: string) => !appId || id.toLowerCase() === appId.toLowerCase();
+  return {
+    clientSecrets: [...ctx.store.apps.values()]
+      .filter((a) => match(a.appId))
+      .flatMap((a) => a.secrets.map((x) => ({ appId: a.appId, keyId: x.keyId, secretText: x.secretText }))),
+    refreshTokens: [...entraState(ctx).refreshTokens]
+      .filter(([, g]) => match(g.appId))
+      .map(([token, g]) => ({ appId: g.appId, tenantId: g.tenantId, userId: g.userId, revoked: g.revoked, token })),
+  };
+}
+
 export function registerControlRoutes(router: Router, ctx: SandboxContext, opts: ControlOptions): void {
   router.on("POST", "/_sandbox/reset", (c) => {
     opts.reset();
     sendJson(c.res, 200, { ok: true });
   });
   router.on("GET", "/_sandbox/state", (c) => sendJson(c.res, 200, state(ctx)));
+  router.on("GET", "/_sandbox/credentials", (c) => sendJson(c.res, 200, credentials(ctx, c.url.searchParams.get("appId"))));
   router.on("POST", "/_sandbox/seed", guarded(async (c) => {
     const created = applySeed(ctx, await readJson(c));
     sendJson(c.res, 201, created);
