@@ -118,5 +118,9 @@ describe("the setup wizard's operations", () => {
     await expect(recordConsent(actor, { state: "e30.forged", adminConsent: "True", error: null, errorDescription: null })).rejects.toMatchObject({ code: "CONSENT_STATE_INVALID" });
     await expect(recordConsent({ ...actor, id: "someone-else" }, { state: signConsentState(tenantId, actor.id), adminConsent: "True", error: null, errorDescription: null })).rejects.toMatchObject({ code: "CONSENT_STATE_INVALID" });
     expect(await recordConsent(actor, { state: signConsentState(tenantId, actor.id), adminConsent: null, error: "access_denied", errorDescription: "AADSTS65004: declined" })).toEqual({ tenantId, granted: false });
+    // The documented decline of the admin consent endpoint: admin_consent=True with error=consent_required and AADSTS65004.
+    const declined = { state: signConsentState(tenantId, actor.id), adminConsent: "True", error: "consent_required", errorDescription: "AADSTS65004: The resource owner or authorization server denied the request.\r\nTrace ID: x" };
+    expect(await recordConsent(actor, declined)).toEqual({ tenantId, granted: false });
+    expect((await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { consentState: true } })).consentState).toBe("refused");
   });
 });

@@ -33,7 +33,10 @@ export async function recordConsent(actor: SessionUser, cb: ConsentCallback): Pr
   const t = await db().tenant.findUnique({ where: { id: st.tenantId }, select: { name: true, wizardStep: true, consentState: true } });
   if (!t) throw new AppError("NOT_FOUND", { userMessage: "That tenant no longer exists.", status: 404 });
   const granted = cb.adminConsent?.toLowerCase() === "true" && !cb.error;
-  const consentState = granted ? "granted" : cb.error === "access_denied" ? "refused" : "failed";
+  // A decline comes back as error=consent_required with AADSTS65004 (and admin_consent=True) in the documented
+  // shape (learn "v2-admin-consent", error response); access_denied is the authorize endpoint's cancel.
+  const declined = cb.error === "access_denied" || /AADSTS65004\b/.test(cb.errorDescription ?? "");
+  const consentState = granted ? "granted" : declined ? "refused" : "failed";
   await db().tenant.update({
     where: { id: st.tenantId },
     data: { consentState, consentAt: new Date(), ...(granted ? { wizardStep: furthest(t.wizardStep, "verify") } : {}) },
