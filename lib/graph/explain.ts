@@ -71,7 +71,8 @@ export function explainError(f: ErrorFacts): Explanation {
       return e("The message is too large for the mailbox", `The message exceeds ${sender}'s maximum send size (35 MB by default).`, "Send smaller attachments, or ask an Exchange admin to raise the mailbox's MaxSendSize (up to 150 MB).");
     case "BadRequest":
       // Observed 400 {"code":"BadRequest","message":"Maximum request length exceeded."} for a body over 4 MB
-      // (microsoftgraph/microsoft-graph-docs-contrib issue 8362); other BadRequests fall through.
+      // (microsoftgraph/microsoft-graph-docs-contrib issue 8362). BadRequest is generic, so this is the one
+      // place the message decides; other BadRequests fall through to the generic explanation.
       if (!/Maximum request length/i.test(f.message ?? "")) break;
     // falls through
     case "RequestEntityTooLarge":
