@@ -220,16 +220,20 @@ describe("MIME sending", () => {
     expect([parsed.text?.trim(), parsed.attachments.length]).toEqual(["Hello in text", 1]);
   });
 
-  it("invalid base64 → 400 ErrorMimeContentInvalidBase64String; a MIME body over 4 MB → the size error; no recipients → ErrorInvalidRecipients", async () => {
+  it("invalid base64 → 400 ErrorMimeContentInvalidBase64String; not a message → ErrorMimeContentInvalid; over 4 MB → the size error; no recipients → ErrorInvalidRecipients", async () => {
     const bad = await mimeError(`/users/${shared()}/sendMail`, "this is not base64!");
     expect(shape(bad)).toEqual([400, "ErrorMimeContentInvalidBase64String", "Invalid base64 string for MIME content."]);
+    const notMime = await mimeError(`/users/${shared()}/sendMail`, Buffer.from("just some text, no header section").toString("base64"));
+    expect([notMime.statusCode, notMime.code]).toEqual([400, "ErrorMimeContentInvalid"]);
+    const headersOnly = [`From: ${shared()}`, `To: lee.gu@${d()}`, "Subject: headers only"].join("\r\n");
+    expect(((await postMime(`/users/${shared()}/sendMail`, Buffer.from(headersOnly).toString("base64"))) as Response).status).toBe(202);
     const huge = mime().replace("Hello in text", "a".repeat(3_200_000));
     const big = await mimeError(`/users/${shared()}/sendMail`, Buffer.from(huge).toString("base64"));
     expect(shape(big)).toEqual([400, "BadRequest", "Maximum request length exceeded."]);
     const noTo = ["From: " + shared(), "Subject: nobody", "", "text"].join("\r\n");
     const none = await mimeError(`/users/${shared()}/sendMail`, Buffer.from(noTo).toString("base64"));
     expect([none.statusCode, none.code]).toEqual([400, "ErrorInvalidRecipients"]);
-    expect(await delivered("folder=all")).toHaveLength(0);
+    expect((await delivered("folder=all")).map((m) => m.subject)).toEqual(["headers only", "headers only"]); // Lee's copy and Sent Items
   });
 
   it("POST …/messages with MIME creates a draft, which /send delivers as the MIME that was given", async () => {

@@ -73,8 +73,8 @@ export interface MimeMessage {
 }
 
 export async function parseMimeMessage(dataDir: string, raw: Buffer): Promise<MimeMessage> {
-  const headerEnd = raw.indexOf("\n\n") >= 0 || raw.indexOf("\r\n\r\n") >= 0;
-  if (!headerEnd || !/^[!-9;-~]+:/.test(raw.subarray(0, 200).toString("latin1"))) {
+  // RFC 5322 §2.1: a message starts with header fields ("name:" with printable ASCII names); the body is optional.
+  if (!/^[!-9;-~]+:/.test(raw.subarray(0, 200).toString("latin1"))) {
     throw new GraphHttpError(400, "ErrorMimeContentInvalid", "MIME content does not contain all required information, malformed formatting, or empty.");
   }
   let email: Email;
