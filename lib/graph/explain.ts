@@ -69,6 +69,12 @@ export function explainError(f: ErrorFacts): Explanation {
       return e("Too many custom headers", "Graph accepts at most 5 custom internet message headers per message.", "Remove headers until there are 5 or fewer.");
     case "ErrorMessageSizeExceeded":
       return e("The message is too large for the mailbox", `The message exceeds ${sender}'s maximum send size (35 MB by default).`, "Send smaller attachments, or ask an Exchange admin to raise the mailbox's MaxSendSize (up to 150 MB).");
+    case "BadRequest":
+      // Observed 400 {"code":"BadRequest","message":"Maximum request length exceeded."} for a body over 4 MB
+      // (microsoftgraph/microsoft-graph-docs-contrib issue 8362). BadRequest is generic, so this is the one
+      // place the message decides; other BadRequests fall through to the generic explanation.
+      if (!/Maximum request length/i.test(f.message ?? "")) break;
+    // falls through
     case "RequestEntityTooLarge":
       return e("The request is over 4 MB", "Graph refuses requests over 4 MB; larger attachments must go through an upload session.", "Send the attachment again: the portal uses an upload session for files of 3 MB and more.");
     case "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize":

@@ -196,6 +196,8 @@ export interface DeliveredMessage {
   importance: "low" | "normal" | "high";
   internetMessageHeaders: { name: string; value: string }[];
   attachments: DeliveredAttachment[];
+  /** Sent in MIME format: the message as received (blob store), served at {controlUrl}/messages/{id}/mime. */
+  mime?: { sha256: string; size: number };
   /** How it was sent, for the inbox view: app id and whether app-only or delegated. */
   via: { appId: Guid; kind: "app" | "delegated"; route: "sendMail" | "draft" };
 }

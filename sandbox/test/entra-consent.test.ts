@@ -61,12 +61,17 @@ describe("admin consent", () => {
     expect(roles(await sb.appTokenFor(app))).toEqual(["Mail.Send"]);
   });
 
-  it("cancel: returns error=access_denied with the state and grants nothing", async () => {
+  it("cancel: returns the documented decline (admin_consent=True, error=consent_required, AADSTS65004) with the state and grants nothing", async () => {
     const app = await seedApp();
     const back = await new PageDriver().signIn(adminConsentUrl(app.clientId), admin.upn, admin.password, "cancel");
-    expect(back.searchParams.get("error")).toBe("access_denied");
-    expect(back.searchParams.get("error_subcode")).toBe("cancel");
-    expect(back.searchParams.get("error_description")).toMatch(/^AADSTS65004: /);
+    // entra-docs identity-platform/v2-admin-consent.md, "Error response".
+    expect(back.searchParams.get("admin_consent")).toBe("True");
+    expect(back.searchParams.get("error")).toBe("consent_required");
+    expect(back.searchParams.get("error_subcode")).toBeNull();
+    expect(back.searchParams.get("error_description")).toMatch(
+      /^AADSTS65004: The resource owner or authorization server denied the request\.\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/,
+    );
+    expect(back.searchParams.get("tenant")).toBeNull();
     expect(back.searchParams.get("state")).toBe("s-42");
     expect(roles(await sb.appTokenFor(app))).toEqual([]);
   });
@@ -80,6 +85,8 @@ describe("admin consent", () => {
     expect(browser.html).toContain("Need admin approval");
     const back = await browser.submit({ action: "return" }, url);
     expect(back?.searchParams.get("error")).toBe("consent_required");
+    expect(back?.searchParams.get("admin_consent")).toBe("True");
+    expect(back?.searchParams.get("error_description")).toMatch(/^AADSTS90094: /);
     expect(back?.searchParams.get("state")).toBe("s-42");
     expect(roles(await sb.appTokenFor(app))).toEqual([]);
   });

@@ -142,11 +142,11 @@ describe("sendMail errors surface as GraphError", () => {
     expect(await delivered(`to=lee.gu@${d()}`)).toHaveLength(0);
   });
 
-  it("404 ErrorInvalidUser for an unknown sender, ResourceNotFound for /me with an app token", async () => {
+  it("404 ErrorInvalidUser for an unknown sender, 400 BadRequest for /me with an app token", async () => {
     const e = await graphError(send(`nobody@${d()}`, mail([`lee.gu@${d()}`])));
     expect([e.statusCode, e.code, e.message]).toEqual([404, "ErrorInvalidUser", `The requested user 'nobody@${d()}' is invalid.`]);
     const me = await graphError(graph().api("/me/sendMail").middlewareOptions(noRetry()).post(mail([`lee.gu@${d()}`])));
-    expect([me.statusCode, me.code]).toEqual([404, "ResourceNotFound"]);
+    expect([me.statusCode, me.code, me.message]).toEqual([400, "BadRequest", "/me request is only valid with delegated authentication flow."]);
   });
 
   it("404 MailboxNotEnabledForRESTAPI for a mailbox that is not REST-enabled", async () => {
@@ -173,11 +173,11 @@ describe("sendMail errors surface as GraphError", () => {
     expect(await delivered("folder=all")).toHaveLength(0);
   });
 
-  it("413 for a request over 4 MB and 400 ErrorMessageSizeExceeded over the mailbox limit", async () => {
+  it("400 'Maximum request length exceeded.' for a request over 4 MB and 400 ErrorMessageSizeExceeded over the mailbox limit", async () => {
     const from = sb.endpoints.mailboxes.shared;
     const big = (n: number) => [{ "@odata.type": "#microsoft.graph.fileAttachment", name: "big.bin", contentBytes: Buffer.alloc(n, 7).toString("base64") }];
     const tooLong = await graphError(send(from, mail([`lee.gu@${d()}`], { attachments: big(3_500_000) })));
-    expect([tooLong.statusCode, tooLong.code, tooLong.message]).toEqual([413, "RequestEntityTooLarge", "Maximum request length exceeded."]);
+    expect([tooLong.statusCode, tooLong.code, tooLong.message]).toEqual([400, "BadRequest", "Maximum request length exceeded."]);
     const mb = [...sb.ctx.store.mailboxes.values()].find((m) => m.primarySmtpAddress === from)!;
     mb.maxSendSize = 1024 * 1024;
     const tooBig = await graphError(send(from, mail([`lee.gu@${d()}`], { attachments: big(1_500_000) })));

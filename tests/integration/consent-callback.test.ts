@@ -63,6 +63,16 @@ describe("admin consent callback", () => {
     expect(await refusals(a.id)).toEqual(["replayed", "replayed"]);
   });
 
+  it("the documented decline (admin_consent=True, error=consent_required, AADSTS65004) is recorded as refused, not reported", async () => {
+    // learn "v2-admin-consent", error response: the error redirect still carries admin_consent=True.
+    await resetTenant();
+    const a = await admin();
+    const state = await cs.issueConsentState(env.tenantId, a.id);
+    const documented = { state, adminConsent: "True", error: "consent_required", errorDescription: "AADSTS65004: The resource owner or authorization server denied the request.\r\nTrace ID: 0000aaaa-11bb-cccc-dd22-eeeeee333333\r\nCorrelation ID: 8478d534-5b2c-4325-8c2c-51395c342c89\r\nTimestamp: 2019-09-24 18:34:26Z" };
+    expect(await rc.recordConsent(a, documented)).toEqual({ tenantId: env.tenantId, reported: false });
+    expect(await tenant()).toEqual({ consentState: "refused", wizardStep: "consent" });
+  });
+
   it("two callbacks racing with one state: exactly one is recorded", async () => {
     await resetTenant();
     const a = await admin();

@@ -51,8 +51,11 @@ export async function recordConsent(actor: SessionUser, cb: ConsentCallback): Pr
   const t = await db().tenant.findUnique({ where: { id: st.tenantId }, select: { name: true, wizardStep: true, consentState: true } });
   if (!t) throw new AppError("NOT_FOUND", { userMessage: "That tenant no longer exists.", status: 404 });
   const reported = cb.adminConsent?.toLowerCase() === "true" && !cb.error;
+  // A decline comes back as error=consent_required with AADSTS65004 (and admin_consent=True) in the documented
+  // shape (learn "v2-admin-consent", error response); access_denied is the authorize endpoint's cancel.
+  const declined = cb.error === "access_denied" || /AADSTS65004\b/.test(cb.errorDescription ?? "");
   // A consent Verify already proved stays proved when the redirect merely says so again.
-  const consentState = reported ? (t.consentState === "granted" ? "granted" : "reported") : cb.error === "access_denied" ? "refused" : "failed";
+  const consentState = reported ? (t.consentState === "granted" ? "granted" : "reported") : declined ? "refused" : "failed";
   await db().tenant.update({
     where: { id: st.tenantId },
     data: { consentState, consentAt: new Date(), ...(reported ? { wizardStep: furthest(t.wizardStep, "verify") } : {}) },

@@ -2,9 +2,13 @@
  * Admin consent: GET /{tenant}/v2.0/adminconsent and the older /{tenant}/adminconsent
  * (learn "v2-admin-consent", "grant-admin-consent"). An admin signs in, reviews the app's
  * permissions and accepts (→ enterprise app + app role assignments + an AllPrincipals delegated
- * grant; back to the app with ?admin_consent=True&tenant&scope&state) or cancels
- * (?error=access_denied&error_subcode=cancel). A user who is not an admin gets "Need admin
- * approval" and returns with ?error=consent_required (AADSTS90094).
+ * grant; back to the app with ?admin_consent=True&tenant&scope&state) or cancels. A declined consent
+ * comes back in the documented error shape (entra-docs identity-platform/v2-admin-consent.md, "Error
+ * response"): ?admin_consent=True&error=consent_required&error_description=AADSTS65004: The resource owner
+ * or authorization server denied the request.\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …&state
+ * — admin_consent=True only says the answer comes from an admin consent flow, not that consent was given.
+ * A user who is not an admin gets "Need admin approval" and returns in the same shape with
+ * error=consent_required and AADSTS90094 (the code for that case is the sandbox's choice: unconfirmed).
  */
 import { randomUUID } from "node:crypto";
 import type { SandboxContext } from "../context";
@@ -12,6 +16,7 @@ import { sendHtml, type Ctx } from "../http";
 import type { AppRegistration, User } from "../model";
 import { showSignIn, startFlow } from "./authorize";
 import { addDelegatedGrant, canConsentAppRoles, canConsentDelegatedForAll, findServicePrincipal } from "./directory";
+import { aadTimestamp } from "./errors";
 import { approvalRequiredPage, consentPage } from "./pages";
 import { currentSession, sendToApp } from "./redirects";
 import { GRAPH_APP_ROLES, GRAPH_DELEGATED, staticRoles, staticScopes } from "./scopes";
@@ -25,6 +30,15 @@ const ROLE_DESCRIPTIONS: Record<string, string> = {
   "Group.Read.All": "Read all groups",
   "GroupMember.Read.All": "Read all group memberships",
 };
+
+/** An error answer of the admin consent endpoint, in the documented layout (parameters and \r\n-separated description). */
+export function adminConsentError(ctx: SandboxContext, _flow: Flow, error: string, code: number, message: string): Record<string, string> {
+  return {
+    admin_consent: "True",
+    error,
+    error_description: `AADSTS${code}: ${message}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${aadTimestamp(ctx.clock.now())}`,
+  };
+}
 
 export function handleAdminConsentGet(ctx: SandboxContext, c: Ctx): void {
   const started = startFlow(ctx, c, "adminconsent");

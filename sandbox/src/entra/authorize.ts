@@ -9,7 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { SandboxContext } from "../context";
 import { readBody, sendHtml, type Ctx } from "../http";
 import type { User } from "../model";
-import { adminConsentContinue, adminConsentAccept } from "./admin-consent";
+import { adminConsentContinue, adminConsentAccept, adminConsentError } from "./admin-consent";
 import { canConsentDelegatedForAll, consentedScopes, findApp, findServicePrincipal, findTenant, findUserByUpn, MULTI_TENANT_SEGMENTS, addDelegatedGrant, signInUsers } from "./directory";
 import { AadException, aadTimestamp } from "./errors";
 import { approvalRequiredPage, consentPage, errorPage, signInPage } from "./pages";
@@ -232,9 +232,13 @@ export async function handleFlowPost(ctx: SandboxContext, c: Ctx): Promise<void>
   if (!user || !app) return showSignIn(ctx, c, flow, id);
   entraState(ctx).flows.delete(id);
   if (action === "cancel") {
+    if (flow.kind === "adminconsent") {
+      return sendToApp(c.res, flow, adminConsentError(ctx, flow, "consent_required", 65004, "The resource owner or authorization server denied the request."));
+    }
     return sendToApp(c.res, flow, { ...errorParams(ctx, "access_denied", 65004, "User declined to consent to access the app."), error_subcode: "cancel" });
   }
   if (action === "return") {
+    if (flow.kind === "adminconsent") return sendToApp(c.res, flow, adminConsentError(ctx, flow, "consent_required", 90094, "The grant requires admin permission."));
     return sendToApp(c.res, flow, errorParams(ctx, "consent_required", 90094, "The grant requires admin permission."));
   }
   if (action === "accept") {

@@ -3,6 +3,7 @@
  * keeps Maps and arrays) so references between new objects resolve in order; only when every
  * field is valid does the copy replace the live store's contents. Nothing is half-applied.
  */
+import { applicationRole } from "../exchange/rbac";
 import { randomUUID } from "node:crypto";
 import type { SandboxContext } from "../context";
 import { GRAPH_APP_ID, type AppRegistration, type Group, type GroupKind, type MailboxKind, type Store, type User } from "../model";
@@ -259,11 +260,11 @@ function applyGrantsAndPolicies(ctx: SandboxContext, c: Check, body: Obj): void 
   c.list(body, "roleAssignments").forEach((r, i) => {
     const f = `roleAssignments[${i}]`;
     const { tenant, app } = appIn(f, r.appId, r.tenant);
-    c.check(str(r.role) && (r.role as string).startsWith("Application "), `${f}.role`);
+    c.check(str(r.role) && !!applicationRole(r.role as string), `${f}.role`); // one of the documented application roles
     c.check(optStr(r.name), `${f}.name`);
     const scopeOk = r.customResourceScope === undefined || (typeof r.customResourceScope === "string" && store.managementScopes.some((m) => m.name === r.customResourceScope && m.tenantId === tenant?.id));
     c.check(scopeOk, `${f}.customResourceScope`);
     if (!tenant || !app || c.bad.length) return;
-    store.roleAssignments.push({ tenantId: tenant.id, name: (r.name as string | undefined) ?? `${app.displayName}-${r.role as string}`, appId: app.appId, role: r.role as string, ...(r.customResourceScope ? { customResourceScope: r.customResourceScope as string } : {}) });
+    store.roleAssignments.push({ tenantId: tenant.id, name: (r.name as string | undefined) ?? `${app.displayName}-${r.role as string}`, appId: app.appId, role: applicationRole(r.role as string)!, ...(r.customResourceScope ? { customResourceScope: r.customResourceScope as string } : {}) });
   });
 }

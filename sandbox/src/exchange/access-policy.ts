@@ -27,7 +27,8 @@ export function policyScopeContains(store: Store, policy: ApplicationAccessPolic
 }
 
 export function evaluateAccessPolicies(store: Store, tenantId: Guid, appId: Guid, mailboxId: Guid): PolicyDecision {
-  const mine = store.accessPolicies.filter((p) => p.tenantId === tenantId && p.appId.toLowerCase() === appId.toLowerCase());
+  // AppId "*" is a policy for every application (New-ApplicationAccessPolicy -AppId: "you can specify * to indicate all applications").
+  const mine = store.accessPolicies.filter((p) => p.tenantId === tenantId && (p.appId === "*" || p.appId.toLowerCase() === appId.toLowerCase()));
   if (mine.length === 0) return { accessCheckResult: "Granted", reason: "NoPolicy" };
   const deny = mine.find((p) => p.accessRight === "DenyAccess" && policyScopeContains(store, p, mailboxId));
   if (deny) return { accessCheckResult: "Denied", reason: "DenyMatch", policy: deny };

@@ -6,6 +6,7 @@
  *              downloadUrl}, receivedDateTime, via. `to` = the mailbox the copy was delivered to.
  *   GET    /_sandbox/messages/{id}                 one copy
  *   GET    /_sandbox/messages/{id}/attachments/{n} download attachment n (0-based)
+ *   GET    /_sandbox/messages/{id}/mime            a message sent in MIME format, as it was sent (message/rfc822)
  *   DELETE /_sandbox/messages                      forget all delivered mail → {deleted}
  *   GET    /_sandbox/inbox[?mailbox=]              the inbox view for people (inbox-page.ts)
  *   GET    /_sandbox/inbox/messages/{id}           one message, HTML body inside <iframe sandbox srcdoc>
@@ -62,6 +63,14 @@ export function registerMailControlRoutes(router: Router, ctx: SandboxContext): 
     sendJson(c.res, 200, messageJson(ctx, m));
   });
   router.on("GET", "/_sandbox/messages/:id/attachments/:n", (c) => download(ctx, c));
+  router.on("GET", "/_sandbox/messages/:id/mime", (c) => {
+    const m = findMessage(ctx, c.params.id ?? "");
+    const file = m?.mime ? blobPath(ctx.dataDir, m.mime.sha256) : undefined;
+    if (!m?.mime || !file || !existsSync(file)) return sendJson(c.res, 404, { error: { code: "NotFound", message: "No such message, or it was not sent in MIME format." } });
+    // Served as a download (never rendered on the login origin), like attachments.
+    c.res.writeHead(200, { "content-type": "message/rfc822", "content-disposition": 'attachment; filename="message.eml"', "x-content-type-options": "nosniff", "content-length": String(m.mime.size) });
+    createReadStream(file).pipe(c.res);
+  });
   router.on("GET", "/_sandbox/inbox", (c) => sendHtml(c.res, 200, inboxListPage(ctx, c.url.searchParams.get("mailbox"))));
   router.on("GET", "/_sandbox/inbox/messages/:id", (c) => {
     const m = findMessage(ctx, c.params.id ?? "");

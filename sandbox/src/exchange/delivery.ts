@@ -73,6 +73,7 @@ export function deliverMessage(ctx: SandboxContext, input: DeliveryInput): Deliv
     importance: input.content.importance,
     internetMessageHeaders: input.content.internetMessageHeaders,
     attachments,
+    ...(input.content.mime ? { mime: input.content.mime } : {}),
     via: input.via,
     ...override,
   });
@@ -126,20 +127,20 @@ export function deliverMessage(ctx: SandboxContext, input: DeliveryInput): Deliv
   if (bounced.length > 0) {
     const daemon = MAILER_DAEMON(domains[0] ?? "sandbox");
     const lines = bounced.map((b) => `${b.address}\n  Remote server returned '${b.reason}'`).join("\n\n");
-    out.push(
-      copy(input.sender.mailbox.primarySmtpAddress, [], {
-        from: daemon,
-        sender: daemon,
-        to: [senderAddr],
-        cc: [],
-        replyTo: [],
-        subject: `Undeliverable: ${input.content.subject}`,
-        body: { contentType: "text", content: `Your message couldn't be delivered to these recipients:\n\n${lines}\n\nOriginal message ID: ${internetMessageId}` },
-        importance: "normal",
-        internetMessageHeaders: [],
-        attachments: [],
-      }),
-    );
+    const ndr = copy(input.sender.mailbox.primarySmtpAddress, [], {
+      from: daemon,
+      sender: daemon,
+      to: [senderAddr],
+      cc: [],
+      replyTo: [],
+      subject: `Undeliverable: ${input.content.subject}`,
+      body: { contentType: "text", content: `Your message couldn't be delivered to these recipients:\n\n${lines}\n\nOriginal message ID: ${internetMessageId}` },
+      importance: "normal",
+      internetMessageHeaders: [],
+      attachments: [],
+    });
+    delete ndr.mime; // the report is Exchange's own message, not the MIME that was sent
+    out.push(ndr);
   }
   store.delivered.push(...out);
   return { internetMessageId, copies: out, bounced };

@@ -22,6 +22,8 @@ export interface MessageContent {
   importance: "low" | "normal" | "high";
   internetMessageHeaders: { name: string; value: string }[];
   from?: Address;
+  /** Sent in MIME format: the RFC 5322 message as received, in the blob store; delivered as it came. */
+  mime?: { sha256: string; size: number };
 }
 
 /** An attachment whose bytes live in the content-addressed blob store (exchange/blobs.ts). */

@@ -29,6 +29,7 @@ export function messageJson(ctx: SandboxContext, m: DeliveredMessage): Record<st
       ...(a.contentId ? { contentId: a.contentId } : {}),
       downloadUrl: `${ctx.urls.controlUrl}/messages/${m.id}/attachments/${n}`,
     })),
+    ...(m.mime ? { mime: { size: m.mime.size, sha256: m.mime.sha256, downloadUrl: `${ctx.urls.controlUrl}/messages/${m.id}/mime` } } : {}),
     via: m.via,
   };
 }

@@ -9,12 +9,39 @@ import type { Guid, ManagementRoleAssignment, Store } from "../model";
 import { matchesFilter, OpathError } from "./opath";
 import { recipientOf } from "./recipients";
 
-/** Graph permission → the Exchange application role that carries it. */
-export const APPLICATION_ROLES: Record<string, string> = {
-  "Mail.Send": "Application Mail.Send",
-  "Mail.ReadWrite": "Application Mail.ReadWrite",
-  "Mail.Read": "Application Mail.Read",
+/**
+ * The application roles Exchange Online offers, with the permissions each one grants: the "Supported
+ * Application Roles" table of learn "Role Based Access Control for Applications in Exchange Online"
+ * (exchange/permissions-exo/application-rbac). Any other -Role is not an application role.
+ */
+export const APPLICATION_ROLE_PERMISSIONS: Record<string, string[]> = {
+  "Application Mail.Read": ["Mail.Read"],
+  "Application Mail.ReadBasic": ["Mail.ReadBasic"],
+  "Application Mail.ReadWrite": ["Mail.ReadWrite"],
+  "Application Mail.Send": ["Mail.Send"],
+  "Application MailboxSettings.Read": ["MailboxSettings.Read"],
+  "Application MailboxSettings.ReadWrite": ["MailboxSettings.ReadWrite"],
+  "Application Calendars.Read": ["Calendars.Read"],
+  "Application Calendars.ReadWrite": ["Calendars.ReadWrite"],
+  "Application Contacts.Read": ["Contacts.Read"],
+  "Application Contacts.ReadWrite": ["Contacts.ReadWrite"],
+  "Application Mail Full Access": ["Mail.ReadWrite", "Mail.Send"],
+  "Application Exchange Full Access": ["Mail.ReadWrite", "Mail.Send", "MailboxSettings.ReadWrite", "Calendars.ReadWrite", "Contacts.ReadWrite"],
+  "Application EWS.AccessAsApp": ["EWS.AccessAsApp"],
 };
+
+/** The documented role name for `name` (Exchange matches role names case-insensitively), or undefined. */
+export function applicationRole(name: string): string | undefined {
+  return Object.keys(APPLICATION_ROLE_PERMISSIONS).find((r) => r.toLowerCase() === name.trim().toLowerCase());
+}
+
+/** Permissions that include another one's rights (graph/permissions-reference): Mail.ReadWrite reads too. */
+const IMPLIED_BY: Record<string, string[]> = { "Mail.Read": ["Mail.ReadWrite"], "Mail.ReadBasic": ["Mail.Read", "Mail.ReadWrite"] };
+
+function roleGrants(role: string, permission: string): boolean {
+  const granted = APPLICATION_ROLE_PERMISSIONS[applicationRole(role) ?? ""] ?? [];
+  return [permission, ...(IMPLIED_BY[permission] ?? [])].some((p) => granted.includes(p));
+}
 
 export interface AuthorizationRow {
   roleName: string;
@@ -34,7 +61,7 @@ export function assignmentsFor(store: Store, tenantId: Guid, appId: Guid): Manag
 export function testServicePrincipalAuthorization(store: Store, tenantId: Guid, appId: Guid, mailboxId: Guid): AuthorizationRow[] {
   const r = recipientOf(store, mailboxId);
   return assignmentsFor(store, tenantId, appId).map((a) => {
-    const granted = a.role.replace(/^Application /, "");
+    const granted = (APPLICATION_ROLE_PERMISSIONS[applicationRole(a.role) ?? ""] ?? []).join(", ");
     if (!a.customResourceScope) {
       return { roleName: a.role, grantedPermissions: granted, allowedResourceScope: "Organization", scopeType: "Organization", inScope: !!r };
     }
@@ -59,8 +86,6 @@ export interface RbacDecision {
 }
 
 export function evaluateRbac(store: Store, tenantId: Guid, appId: Guid, mailboxId: Guid, permission: string): RbacDecision {
-  const role = APPLICATION_ROLES[permission];
-  if (!role) return { assigned: false, inScope: false };
-  const rows = testServicePrincipalAuthorization(store, tenantId, appId, mailboxId).filter((row) => row.roleName.toLowerCase() === role.toLowerCase());
+  const rows = testServicePrincipalAuthorization(store, tenantId, appId, mailboxId).filter((row) => roleGrants(row.roleName, permission));
   return { assigned: rows.length > 0, inScope: rows.some((row) => row.inScope) };
 }

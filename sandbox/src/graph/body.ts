@@ -1,8 +1,11 @@
 /**
- * Request bodies on the Graph host. Graph refuses requests over 4 MB (GRAPH-FACTS §1). Observed
- * answers are 400 "Maximum request length exceeded." and 413; the sandbox answers
- * 413 RequestEntityTooLarge with that message (unconfirmed code; clients should switch on the status).
- * The body is drained even when too large, so the client sees the answer instead of a reset.
+ * Request bodies on the Graph host. Graph limits each REST request to 4 MB, measured as sent (the JSON
+ * with base64 contentBytes, or the base64 MIME text): graph/api/user-sendmail, graph/outlook-large-attachments
+ * ("a limit of 4 MB on the total size of each REST request"). The sandbox counts 4 MiB = 4,194,304 bytes
+ * of body. Observed answer, used here: 400 {"code":"BadRequest","message":"Maximum request length
+ * exceeded."} (microsoftgraph/microsoft-graph-docs-contrib issue 8362, adding an attachment); a 413 is
+ * also reported by clients — which one a given front end answers is unconfirmed, so clients should
+ * handle both. The body is drained even when too large, so the client sees the answer instead of a reset.
  */
 import type { IncomingMessage } from "node:http";
 import { GraphHttpError } from "./pipeline";
@@ -11,11 +14,13 @@ export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 /** Beyond this the sandbox stops draining and drops the connection. */
 const DRAIN_CAP = 64 * 1024 * 1024;
 
+export const REQUEST_TOO_LARGE = () => new GraphHttpError(400, "BadRequest", "Maximum request length exceeded.");
+
 export async function readGraphBody(req: IncomingMessage, limit = MAX_REQUEST_BYTES): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > DRAIN_CAP) {
     req.socket.destroy();
-    throw new GraphHttpError(413, "RequestEntityTooLarge", "Maximum request length exceeded.");
+    throw REQUEST_TOO_LARGE();
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -28,7 +33,7 @@ export async function readGraphBody(req: IncomingMessage, limit = MAX_REQUEST_BY
     }
     if (size <= limit) chunks.push(b);
   }
-  if (size > limit) throw new GraphHttpError(413, "RequestEntityTooLarge", "Maximum request length exceeded.");
+  if (size > limit) throw REQUEST_TOO_LARGE();
   return Buffer.concat(chunks);
 }
 

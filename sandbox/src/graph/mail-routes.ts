@@ -2,6 +2,7 @@
  * Mail on the Graph host:
  *   POST /v1.0/{users/{id|upn}|me}/sendMail                 (graph/api/user-sendmail) → 202, no body
  *   POST /v1.0/{…}/messages                                  (graph/api/user-post-messages) draft → 201
+ * Both accept JSON, or Content-Type text/plain with a base64 MIME message (mime-input.ts).
  *   GET|DELETE /v1.0/{…}/messages/{id}                       (graph/api/message-get, message-delete)
  *   POST /v1.0/{…}/messages/{id}/send                        (graph/api/message-send) → 202
  * Attachments and upload sessions are in attachment-routes.ts.
@@ -12,7 +13,9 @@ import { mailState, type Draft } from "../exchange/mail-state";
 import type { Router } from "../http";
 import { readGraphBody, parseJsonBody } from "./body";
 import { draftJson, outlookId } from "./message-view";
+import { checkSendMailBody } from "./csdl-check";
 import { parseMessage } from "./message-input";
+import { decodeMimeBody, isMimeRequest, parseMimeMessage } from "./mime-input";
 import { mailboxTarget, type MailboxTarget } from "./mailbox-target";
 import { GraphHttpError, graphRoute, type GraphCall } from "./pipeline";
 import { checkSize, storeInlineAttachments, submit } from "./submit";
@@ -47,8 +50,17 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 export function registerMailRoutes(router: Router, ctx: SandboxContext): void {
   mailboxRoutes(router, "POST", "/sendMail", ctx, (g, user) =>
     withMailbox(g, user, "Mail.Send", async (t) => {
+      if (isMimeRequest(g.req.headers["content-type"])) {
+        // MIME format: no saveToSentItems parameter exists, so the default (true) applies.
+        const { content, attachments } = await parseMimeMessage(ctx.dataDir, decodeMimeBody(await readGraphBody(g.req)));
+        checkSize(t, content, attachments.map((a) => a.bytes.length));
+        submit(g, t, content, storeInlineAttachments(ctx, attachments), "sendMail", true);
+        g.empty(202);
+        return;
+      }
       const body = parseJsonBody(await readGraphBody(g.req));
       if (!isObj(body)) throw new GraphHttpError(400, "ErrorInvalidRequest", "The request body must be a JSON object.");
+      checkSendMailBody(body);
       const key = (k: string) => Object.keys(body).find((x) => x.toLowerCase() === k.toLowerCase());
       const messageKey = key("message");
       if (!messageKey) throw new GraphHttpError(400, "ErrorInvalidParameter", "The value of the parameter 'Message' is empty.");
@@ -64,7 +76,10 @@ export function registerMailRoutes(router: Router, ctx: SandboxContext): void {
 
   mailboxRoutes(router, "POST", "/messages", ctx, (g, user) =>
     withMailbox(g, user, "Mail.ReadWrite", async (t) => {
-      const { content, attachments } = parseMessage(parseJsonBody(await readGraphBody(g.req)));
+      const raw = await readGraphBody(g.req);
+      const { content, attachments } = isMimeRequest(g.req.headers["content-type"])
+        ? await parseMimeMessage(ctx.dataDir, decodeMimeBody(raw))
+        : parseMessage(parseJsonBody(raw));
       checkSize(t, content, attachments.map((a) => a.bytes.length));
       const now = new Date(ctx.clock.now()).toISOString();
       const draft: Draft = {

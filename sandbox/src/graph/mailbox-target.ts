@@ -1,8 +1,9 @@
 /**
  * Which mailbox a /users/{id|userPrincipalName}/… or /me/… mail request acts on, and may the caller?
  * Order of checks, as Graph answers them:
- *   1. the token holds the permission at all (Entra role/scope, or an RBAC assignment) → 403 ErrorAccessDenied
- *   2. /me with an app-only token → 404 ResourceNotFound
+ *   1. /me with an app-only token → 400 BadRequest "/me request is only valid with delegated authentication
+ *      flow." (observed: microsoftgraph/msgraph-sdk-php issue 1163, microsoft-graph-docs-contrib issue 9002)
+ *   2. the token holds the permission at all (Entra role/scope, or an RBAC assignment) → 403 ErrorAccessDenied
  *   3. the user exists (id, UPN, or an SMTP address Exchange knows) → 404 ErrorInvalidUser
  *   4. it has a REST-enabled mailbox → 404 MailboxNotEnabledForRESTAPI (status unconfirmed; observed code)
  *   5. access policies / RBAC scope / own mailbox for delegated → 403 ErrorAccessDenied
@@ -28,6 +29,9 @@ const DELEGATED_EQUIVALENTS: Record<string, string[]> = {
   "Mail.Read": ["Mail.Read", "Mail.ReadWrite", "Mail.Read.Shared", "Mail.ReadWrite.Shared"],
 };
 
+/** /me with an app-only token (observed: msgraph-sdk-php issue 1163, microsoft-graph-docs-contrib issue 9002). */
+export const ME_APP_ONLY = () => new GraphHttpError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
+
 export function findUser(g: GraphCall, idOrUpn: string): User | undefined {
   const { store } = g.ctx;
   const direct = store.users.get(idOrUpn);
@@ -38,12 +42,12 @@ export function findUser(g: GraphCall, idOrUpn: string): User | undefined {
 
 export async function mailboxTarget(g: GraphCall, userParam: string | "me", permission: string): Promise<MailboxTarget> {
   const { store } = g.ctx;
+  if (userParam === "me" && g.claims.idtyp === "app") throw ME_APP_ONLY();
   if (!holdsPermission(store, g.claims, permission, DELEGATED_EQUIVALENTS[permission] ?? [permission])) {
     throw new GraphHttpError(403, "ErrorAccessDenied", ACCESS_DENIED);
   }
   let user: User | undefined;
   if (userParam === "me") {
-    if (g.claims.idtyp === "app") throw new GraphHttpError(404, "ResourceNotFound", "Resource could not be discovered.");
     user = store.users.get(g.claims.oid);
     if (!user) throw new GraphHttpError(404, "ErrorInvalidUser", `The requested user '${g.claims.upn ?? g.claims.oid}' is invalid.`);
   } else {

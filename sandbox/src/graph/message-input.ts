@@ -7,6 +7,7 @@
  * InvalidInternetMessageHeaderCollection). Attachments: fileAttachment with base64 contentBytes.
  */
 import type { Address, MessageContent } from "../exchange/mail-state";
+import { checkObject } from "./csdl-check";
 import { GraphHttpError } from "./pipeline";
 
 export const MAX_RECIPIENTS = 500;
@@ -81,11 +82,13 @@ function headers(v: unknown): { name: string; value: string }[] {
   return out;
 }
 
+/** An attachment as POSTed (graph/api/message-post-attachments) or inside a message; types checked against the CSDL first. */
 export function parseAttachment(a: unknown): InlineAttachment {
+  const type = checkObject(a, "attachment");
   if (!isObj(a)) throw bad("An attachment must be an object.");
-  const type = String(prop(a, "@odata.type") ?? "#microsoft.graph.fileAttachment");
-  if (type.toLowerCase() !== "#microsoft.graph.fileattachment") {
-    throw bad(`The sandbox supports only #microsoft.graph.fileAttachment, not '${type}'.`);
+  if (type !== "fileAttachment") {
+    // A sandbox limitation, not Graph's: itemAttachment and referenceAttachment are valid on Graph.
+    throw bad(`The sandbox supports only #microsoft.graph.fileAttachment, not '#microsoft.graph.${type}'.`);
   }
   const name = prop(a, "name");
   const content = prop(a, "contentBytes");
@@ -104,6 +107,7 @@ export function parseAttachment(a: unknown): InlineAttachment {
 
 export function parseMessage(v: unknown): { content: MessageContent; attachments: InlineAttachment[] } {
   if (!isObj(v)) throw bad("The message is missing or is not an object.");
+  checkObject(v, "message");
   const body = prop(v, "body");
   const bodyType = isObj(body) ? String(prop(body, "contentType") ?? "text").toLowerCase() : "text";
   if (bodyType !== "text" && bodyType !== "html") throw bad(`Invalid body contentType '${bodyType}'.`);

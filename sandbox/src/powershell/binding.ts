@@ -27,6 +27,11 @@ export interface Cmdlet {
   /** Exchange cmdlets exist only after Connect-ExchangeOnline (the module imports them then). */
   module: "core" | "graph" | "exchange";
   params: Record<string, ParamDef>;
+  /**
+   * The cmdlet supports ShouldProcess: -WhatIf and -Confirm (about_CommonParameters, "risk mitigation
+   * parameters"), as its reference's syntax lists them. -WhatIf describes the change and makes none.
+   */
+  shouldProcess?: { target: (args: Args) => string };
   run(s: Session, args: Args): PSValue | void;
 }
 
@@ -40,8 +45,13 @@ const COMMON: Record<string, ParamDef> = {
   Debug: { type: "switch" },
 };
 
+/** Only for cmdlets that support ShouldProcess. */
+const RISK: Record<string, ParamDef> = { WhatIf: { type: "switch" }, Confirm: { type: "switch" } };
+
+const paramsOf = (c: Cmdlet): Record<string, ParamDef> => ({ ...c.params, ...COMMON, ...(c.shouldProcess ? RISK : {}) });
+
 function resolveName(c: Cmdlet, given: string, span: { start: number; length: number }): string {
-  const all = { ...c.params, ...COMMON };
+  const all = paramsOf(c);
   const names = Object.keys(all);
   const exact = names.find((n) => n.toLowerCase() === given.toLowerCase());
   if (exact) return exact;
@@ -114,7 +124,7 @@ export function bind(s: Session, c: Cmdlet, elements: Parser.SyntaxNode[], offse
   const spanOf = (n: Parser.SyntaxNode) => ({ start: n.startPosition.column - offset, length: n.text.length });
   const set = (name: string, v: PSValue, span: { start: number; length: number }) => {
     if (name in args) throw bindingError(`Cannot bind parameter because parameter '${name}' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, "-parameter value1,value2,value3".`, "ParameterAlreadyBound", span);
-    const def = c.params[name] ?? COMMON[name]!;
+    const def = paramsOf(c)[name]!;
     args[name] = convert(name, def, v, span);
   };
   const items = elements.filter((e) => !(e.type === "command_argument_sep" && e.text.trim() === ""));
@@ -122,7 +132,7 @@ export function bind(s: Session, c: Cmdlet, elements: Parser.SyntaxNode[], offse
     const e = items[i]!;
     if (e.type === "command_parameter") {
       const name = resolveName(c, e.text.replace(/^-/, "").replace(/:$/, ""), spanOf(e));
-      const def = c.params[name] ?? COMMON[name]!;
+      const def = paramsOf(c)[name]!;
       const colon = items[i + 1]?.type === "command_argument_sep" && items[i + 1]!.text.trim() === ":";
       if (colon) {
         set(name, evaluate(s, items[i + 2]!), spanOf(e));

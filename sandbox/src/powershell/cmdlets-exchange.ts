@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import { findApp, findServicePrincipal } from "../entra/directory";
 import { evaluateAccessPolicies, validatePolicyScope } from "../exchange/access-policy";
 import { OpathError, parseOpath } from "../exchange/opath";
-import { testServicePrincipalAuthorization } from "../exchange/rbac";
+import { applicationRole, testServicePrincipalAuthorization } from "../exchange/rbac";
 import { primaryAddressOf, resolveRecipient } from "../exchange/recipients";
 import type { Cmdlet } from "./binding";
 import { PSError } from "./errors";
@@ -49,7 +49,7 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
     },
   },
   {
-    name: "New-DistributionGroup", module: "exchange",
+    name: "New-DistributionGroup", module: "exchange", shouldProcess: { target: (a) => toText(a.Name) },
     params: { Name: { type: "string", mandatory: true, position: 0 }, Type: { type: "enum", values: ["Distribution", "Security"], netType: "Microsoft.Exchange.Data.Directory.Recipient.GroupType" }, PrimarySmtpAddress: { type: "string" }, DisplayName: { type: "string" }, Alias: { type: "string" }, Members: { type: "string[]" } },
     run(s, a) {
       const store = s.ctx.store;
@@ -66,13 +66,15 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
     },
   },
   {
-    name: "Add-DistributionGroupMember", module: "exchange",
-    params: { Identity: { type: "string", mandatory: true, position: 0 }, Member: { type: "string", mandatory: true }, BypassSecurityGroupManagerCheck: { type: "switch" } },
+    name: "Add-DistributionGroupMember", module: "exchange", shouldProcess: { target: (a) => toText(a.Identity) },
+    // -Member is optional in the reference (Required: False): without it the command adds nobody.
+    params: { Identity: { type: "string", mandatory: true, position: 0 }, Member: { type: "string" }, BypassSecurityGroupManagerCheck: { type: "switch" } },
     run(s, a) {
       const g = recipient(s, toText(a.Identity));
       if (g.type !== "group") throw exoError(`The group '${toText(a.Identity)}' couldn't be found: it is a ${g.details}, not a group.`);
       if (g.group.kind === "microsoft365") throw exoError(`'${toText(a.Identity)}' is a Microsoft 365 group: use Add-UnifiedGroupLinks to change its members.`, "RecipientTaskException", "InvalidArgument");
       if (g.group.kind !== "distribution" && g.group.kind !== "mailEnabledSecurity") throw exoError(`'${toText(a.Identity)}' is a ${g.details}; its members can't be changed with Add-DistributionGroupMember.`, "RecipientTaskException", "InvalidArgument");
+      if (a.Member === undefined || a.Member === null) return;
       const m = recipient(s, toText(a.Member));
       if (g.group.members.includes(m.id)) {
         throw exoError(`The recipient "${toText(a.Member)}" is already a member of the group "${g.group.displayName}".`, "MemberAlreadyExistsException", "NotSpecified");
@@ -81,7 +83,7 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
     },
   },
   {
-    name: "New-ApplicationAccessPolicy", module: "exchange",
+    name: "New-ApplicationAccessPolicy", module: "exchange", shouldProcess: { target: (a) => toText(a.PolicyScopeGroupId) },
     params: {
       AppId: { type: "string[]", mandatory: true }, PolicyScopeGroupId: { type: "string", mandatory: true },
       AccessRight: { type: "enum", mandatory: true, values: ["RestrictAccess", "DenyAccess"], netType: "Microsoft.Exchange.Data.ApplicationAccessPolicy+AccessRight" }, Description: { type: "string" },
@@ -91,7 +93,8 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
       if (!scope.ok) throw exoError(scope.error, "InvalidOperationException", "InvalidArgument");
       const out: PSObject[] = [];
       for (const appId of a.AppId as string[]) {
-        if (!/^[0-9a-f-]{36}$/i.test(appId)) throw exoError(`Cannot bind parameter 'AppId'. "${appId}" is not a valid application id (GUID).`, "ParameterBindingException", "InvalidArgument");
+        // "You can specify multiple app GUID values separated by commas or you can specify * to indicate all applications."
+        if (appId !== "*" && !/^[0-9a-f-]{36}$/i.test(appId)) throw exoError(`Cannot bind parameter 'AppId'. "${appId}" is not a valid application id (GUID).`, "ParameterBindingException", "InvalidArgument");
         const policy = {
           identity: `${s.tenantId}\\${appId.toLowerCase()}:${scope.scopeId}`, tenantId: s.tenantId, appId: appId.toLowerCase(), accessRight: a.AccessRight as "RestrictAccess" | "DenyAccess",
           scopeId: scope.scopeId, scopeName: scope.scopeName, ...(a.Description ? { description: toText(a.Description) } : {}),
@@ -112,15 +115,22 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
     },
   },
   {
-    name: "New-ServicePrincipal", module: "exchange",
-    params: { AppId: { type: "string", mandatory: true }, ObjectId: { type: "string", mandatory: true }, DisplayName: { type: "string" } },
+    name: "New-ServicePrincipal", module: "exchange", shouldProcess: { target: (a) => toText(a.AppId) },
+    // The reference marks both -ObjectId and -ServiceId required and calls -ServiceId deprecated ("Use the
+    // ObjectId parameter instead"): the sandbox takes either, ObjectId preferred (how Exchange treats a
+    // script with both missing is unconfirmed; it answers PowerShell's missing-mandatory error).
+    params: { AppId: { type: "string", mandatory: true }, ObjectId: { type: "string" }, ServiceId: { type: "string" }, DisplayName: { type: "string" }, Organization: { type: "string" } },
     run(s, a) {
+      if (a.ObjectId === undefined && a.ServiceId === undefined) {
+        throw new PSError("Cannot process command because of one or more missing mandatory parameters: ObjectId.", { category: "InvalidArgument", exceptionType: "ParameterBindingException", errorId: "MissingMandatoryParameter" });
+      }
+      const objectId = toText(a.ObjectId ?? a.ServiceId);
       const appId = toText(a.AppId).toLowerCase();
       const app = findApp(s.ctx.store, appId);
       const sp = app ? findServicePrincipal(s.ctx.store, s.tenantId, app.appId) : undefined;
       // Exchange checks the pair against Entra ID: the object id must be the app's enterprise application (sandbox wording).
-      if (!app || !sp || sp.id.toLowerCase() !== toText(a.ObjectId).toLowerCase()) {
-        throw exoError(`No enterprise application with AppId '${toText(a.AppId)}' and ObjectId '${toText(a.ObjectId)}' exists in the tenant. Use the Object ID from Entra ID → Enterprise applications, not the app registration's.`, "ManagementObjectNotFoundException");
+      if (!app || !sp || sp.id.toLowerCase() !== objectId.toLowerCase()) {
+        throw exoError(`No enterprise application with AppId '${toText(a.AppId)}' and ObjectId '${objectId}' exists in the tenant. Use the Object ID from Entra ID → Enterprise applications, not the app registration's.`, "ManagementObjectNotFoundException");
       }
       if (s.ctx.store.exoServicePrincipals.some((x) => x.tenantId === s.tenantId && x.appId === app.appId)) throw exoError(`A service principal with AppId '${app.appId}' already exists.`, "ADObjectAlreadyExistsException", "InvalidOperation");
       const exo = { tenantId: s.tenantId, appId: app.appId, objectId: sp.id, displayName: toText(a.DisplayName ?? app.displayName) };
@@ -129,7 +139,7 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
     },
   },
   {
-    name: "New-ManagementScope", module: "exchange",
+    name: "New-ManagementScope", module: "exchange", shouldProcess: { target: (a) => toText(a.Name) },
     params: { Name: { type: "string", mandatory: true, position: 0 }, RecipientRestrictionFilter: { type: "string", mandatory: true } },
     run(s, a) {
       const name = toText(a.Name);
@@ -146,12 +156,16 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
     },
   },
   {
-    name: "New-ManagementRoleAssignment", module: "exchange",
-    params: { App: { type: "string", mandatory: true }, Role: { type: "string", mandatory: true }, CustomResourceScope: { type: "string" }, Name: { type: "string" } },
+    name: "New-ManagementRoleAssignment", module: "exchange", shouldProcess: { target: (a) => toText(a.Name ?? a.Role) },
+    // [[-Name] <String>]: Name is optional and positional (Position: 1 in the reference, the first position).
+    params: { Name: { type: "string", position: 0 }, App: { type: "string", mandatory: true }, Role: { type: "string", mandatory: true }, CustomResourceScope: { type: "string" } },
     run(s, a) {
       const appId = appIdOf(s, toText(a.App));
-      const role = toText(a.Role);
-      if (!/^Application (Mail|Calendars|Contacts|MailboxSettings|EWS|Exchange)\./i.test(role)) throw exoError(`The role "${role}" isn't an application role. Use a role such as "Application Mail.Send".`, "ManagementObjectNotFoundException");
+      // -Role must name an existing role: the documented application roles (rbac.ts). A made-up name is not
+      // found, in Exchange's usual not-found wording (the exact text for a role is unconfirmed). Built-in
+      // management roles, which the reference also allows with -App, are not modelled by the sandbox.
+      const role = applicationRole(toText(a.Role));
+      if (!role) throw notFound(toText(a.Role));
       const scope = a.CustomResourceScope ? toText(a.CustomResourceScope) : undefined;
       if (scope && !s.ctx.store.managementScopes.some((m) => m.tenantId === s.tenantId && m.name.toLowerCase() === scope.toLowerCase())) throw notFound(scope);
       const name = toText(a.Name ?? `${role}-${appId}`);
@@ -160,7 +174,7 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
     },
   },
   {
-    name: "Test-ServicePrincipalAuthorization", module: "exchange",
+    name: "Test-ServicePrincipalAuthorization", module: "exchange", shouldProcess: { target: (a) => toText(a.Identity) },
     params: { Identity: { type: "string", mandatory: true, position: 0 }, Resource: { type: "string" } },
     run(s, a) {
       const appId = appIdOf(s, toText(a.Identity));

@@ -67,6 +67,20 @@ function runCommand(s: Session, cmd: Node, column: number, entry: TraceEntry | u
   try {
     const args = bind(s, c, elements, column);
     if (entry) entry.args = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, traceValue(v)]));
+    if (c.shouldProcess && args.WhatIf === true) {
+      // about_CommonParameters: -WhatIf "displays a message that describes the effect of the command,
+      // instead of executing the command". PowerShell's ShouldProcess layout; the action/target words
+      // Exchange prints are its own (unconfirmed), the sandbox names the cmdlet and its target.
+      s.out.push(`What if: Performing the operation "${c.name}" on target "${c.shouldProcess.target(args)}".`);
+      return { name: c.name, value: null, stop: false };
+    }
+    if (c.shouldProcess && args.Confirm === true) {
+      // -Confirm asks before acting; a script runner has no console to answer, like pwsh -NonInteractive
+      // (PowerShell's message for a prompt in a non-interactive host). -Confirm:$false runs normally.
+      throw new PSError("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.", {
+        category: "InvalidOperation", exceptionType: "PSInvalidOperationException", errorId: "HostFunctionNotImplemented",
+      });
+    }
     const value = c.run(s, args) ?? null;
     return { name: c.name, value, stop: false };
   } catch (e) {
