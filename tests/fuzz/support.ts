@@ -227,6 +227,9 @@ export const formValue = (str: fc.Arbitrary<string> = hostileString): fc.Arbitra
     { weight: 1, arbitrary: hostileFileName.map((name) => new File(["x"], name, { type: "text/plain" })) },
   );
 
+/** A string as FormData carries it (a USVString: each unpaired surrogate becomes U+FFFD, as UTF-8 on the wire forces). */
+export const usv = (s: string): string => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+
 export function formData(fields: Record<string, FormValue | undefined>): FormData {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) {
