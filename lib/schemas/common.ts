@@ -7,6 +7,16 @@ import type { Cloud } from "@/generated/prisma/enums";
  * wizard, the tenants file and the sandbox-facing code all use these, so they never disagree.
  */
 
+// U+0000 and unpaired UTF-16 surrogates: PostgreSQL refuses NUL in text and a lone surrogate escape in
+// json/jsonb (https://www.postgresql.org/docs/current/datatype-json.html), so such a value would fail the
+// write with a server error. No form or API value needs either.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether a string can be stored as PostgreSQL text and JSON: no NUL, no unpaired surrogate. */
+export const isStorableText = (v: string): boolean => !UNSTORABLE.test(v);
+
+export const UNSTORABLE_MESSAGE = "This contains characters that cannot be stored (a NUL character or half of an emoji); remove them";
+
 /**
  * An email address as the portal accepts it anywhere: one `local@domain.tld`, at most 254 characters
  * (RFC 5321's path limit), no spaces, control characters (NUL, ESC, DEL, C1 — PostgreSQL text cannot
@@ -17,22 +27,13 @@ import type { Cloud } from "@/generated/prisma/enums";
 const EMAIL = /^[^\s\u0000-\u001f\u007f-\u009f@<>()[\]\\,;:"]+@[^\s\u0000-\u001f\u007f-\u009f@<>()[\]\\,;:"]+\.[^\s\u0000-\u001f\u007f-\u009f@<>()[\]\\,;:"]+$/;
 
 export function isEmail(v: string): boolean {
-  return v.length <= 254 && EMAIL.test(v);
+  // An unpaired surrogate (possible in JSON, never in a form post) would fail the database query that looks the address up.
+  return v.length <= 254 && EMAIL.test(v) && isStorableText(v);
 }
 
 /** A trimmed, lower-cased email address; `message` names the field. */
 export const emailSchema = (message = "Enter an email address such as adele.vance@contoso.com") =>
   z.string({ error: message }).trim().toLowerCase().max(254, "An email address has at most 254 characters").refine(isEmail, message);
-
-// U+0000 and unpaired UTF-16 surrogates: PostgreSQL refuses NUL in text and a lone surrogate escape in
-// json/jsonb (https://www.postgresql.org/docs/current/datatype-json.html), so such a value would fail the
-// write with a server error. No form or API value needs either.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** Whether a string can be stored as PostgreSQL text and JSON: no NUL, no unpaired surrogate. */
-export const isStorableText = (v: string): boolean => !UNSTORABLE.test(v);
-
-export const UNSTORABLE_MESSAGE = "This contains characters that cannot be stored (a NUL character or half of an emoji); remove them";
 
 /**
  * The id of a portal record (tenant, user, invitation …) as forms and routes pass it: Prisma's cuids are
