@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { isSessionCookie } from "@/lib/auth/cookies";
 
 /**
  * Two jobs, nothing else:
@@ -45,7 +46,7 @@ function contentSecurityPolicy(nonce: string): string {
 export function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;
   const isPublic = PUBLIC.some((p) => pathname === p || pathname.startsWith(`${p}/`));
-  const hasSession = req.cookies.getAll().some((c) => c.name.endsWith("next-auth.session-token"));
+  const hasSession = req.cookies.getAll().some((c) => isSessionCookie(c.name));
   if (!isPublic && !hasSession && !pathname.startsWith("/api/")) {
     const url = new URL("/sign-in", req.url);
     if (pathname !== "/") url.searchParams.set("callbackUrl", `${pathname}${search}`);

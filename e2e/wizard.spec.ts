@@ -36,7 +36,8 @@ async function addTenant(page: Page, name: string, domain: string) {
 }
 
 async function signInToConsent(page: Page, t: { domain: string; loginUrl: string }) {
-  await page.getByRole("link", { name: "Open admin consent" }).click();
+  // A button (a POST): each press issues a new single-use state bound to this session.
+  await page.getByRole("button", { name: "Open admin consent" }).click();
   await expect(page).toHaveURL(new RegExp(`^${t.loginUrl}/`));
   await page.getByRole("radio", { name: new RegExp(`admin@${t.domain}`) }).check();
   await page.getByLabel("Password").fill(ADMIN_PASSWORD);
@@ -63,8 +64,17 @@ test("certificate: register by script, upload the certificate, consent, verify, 
   await page.getByRole("link", { name: "Continue to admin consent" }).click();
 
   await signInToConsent(page, t);
+  const callback = page.waitForRequest((r) => new URL(r.url()).pathname === "/api/setup/consent");
   await page.getByRole("button", { name: "Accept" }).click();
-  await expect(page.getByText("Admin consent was granted.")).toBeVisible();
+  const answer = (await callback).url();
+  // The redirect's admin_consent=True is only the admin's word: "reported" until Verify reads the token.
+  await expect(page.getByText("Microsoft's answer says admin consent was granted. Verify proves it")).toBeVisible();
+  await expect(page.getByText("consent reported")).toBeVisible();
+  const consentStep = page.url();
+  // Replaying Microsoft's answer (the same state) is refused in words.
+  await page.goto(answer);
+  await expect(page.getByRole("alert").filter({ hasText: "An admin consent answer was ignored: it had already been used once." })).toBeVisible();
+  await page.goto(consentStep);
   await page.getByRole("link", { name: "Continue to verify" }).click();
 
   await page.getByRole("button", { name: "Verify now" }).click();

@@ -14,9 +14,29 @@ const schema = z.object({
   PORTAL_SECRET_KEY: z
     .string({ error: "PORTAL_SECRET_KEY is not set (npm start generates one under .data/ in demo mode)" })
     .refine((v) => decodeKey(v) !== null, "PORTAL_SECRET_KEY must be 32 bytes, as 64 hex characters or base64"),
+  /**
+   * Comma-separated older keys, read-only: values still encrypted under them stay readable while
+   * `npm run rotate-key` re-encrypts everything under PORTAL_SECRET_KEY (README, "Rotating PORTAL_SECRET_KEY").
+   */
+  PORTAL_PREVIOUS_SECRET_KEYS: z
+    .string()
+    .optional()
+    .refine(
+      (v) => (v ?? "").split(",").map((k) => k.trim()).filter(Boolean).every((k) => decodeKey(k) !== null),
+      "PORTAL_PREVIOUS_SECRET_KEYS must be comma-separated 32-byte keys (64 hex characters or base64 each)",
+    ),
   /** Public URL of the portal; used for redirect URIs and links. */
   PORTAL_URL: z.url("PORTAL_URL must be an absolute URL such as https://mail.example.com").default("http://localhost:3000"),
   PORTAL_DATA_DIR: z.string().default(".data"),
+  /**
+   * Upload quotas per person (lib/sends/upload-quota.ts), over attachments uploaded and not yet attached
+   * to a send (in flight or stored): how many, how many bytes, how many uploading at once; and the free
+   * space PORTAL_DATA_DIR's filesystem keeps (uploads are refused below it).
+   */
+  PORTAL_UPLOAD_MAX_FILES: z.coerce.number().int("PORTAL_UPLOAD_MAX_FILES must be a whole number").min(1).max(100_000).default(20),
+  PORTAL_UPLOAD_MAX_MB: z.coerce.number().int("PORTAL_UPLOAD_MAX_MB must be a whole number of MB").min(1).max(10_000_000).default(500),
+  PORTAL_UPLOAD_MAX_CONCURRENT: z.coerce.number().int("PORTAL_UPLOAD_MAX_CONCURRENT must be a whole number").min(1).max(1000).default(4),
+  PORTAL_UPLOAD_MIN_FREE_MB: z.coerce.number().int("PORTAL_UPLOAD_MIN_FREE_MB must be a whole number of MB").min(0).max(1_000_000_000).default(1024),
   /** Optional JSON file of tenants to provision declaratively at start (see README). */
   PORTAL_TENANTS_FILE: z.string().optional(),
   /** Role given to people the first time they sign in with Microsoft. */

@@ -1,6 +1,7 @@
 /**
  * `npm start` (and `npm run dev`): everything a fresh clone needs to serve the portal.
- *  1. PORTAL_SECRET_KEY: from the environment, or generated once under .data/ (demo mode).
+ *  1. PORTAL_SECRET_KEY: from the environment, or generated once under .data/ (demo mode, with any older
+ *     keys `npm run rotate-key -- --new-key` left in .data/previous-secret.keys).
  *  2. DATABASE_URL: from the environment, or the embedded PGlite database under .data/.
  *  3. Migrations applied (prisma migrate deploy).
  *  4. The sandbox tenant started and connected by configuration when no real tenant is configured
@@ -14,7 +15,7 @@ import pg from "pg";
 import { buildIfStale } from "./start/build";
 import { startEmbeddedDb, type EmbeddedDb } from "./start/database";
 import { startSandboxProcess, writeCaBundle, writeSandboxTenantsFile } from "./start/sandbox";
-import { demoSecretKey } from "./start/secret-key";
+import { demoPreviousKeys, demoSecretKey } from "./start/secret-key";
 import { migrate } from "./start/migrate";
 
 const dev = process.argv.includes("--dev");
@@ -43,6 +44,11 @@ async function main(): Promise<void> {
   if (!env.PORTAL_SECRET_KEY) {
     env.PORTAL_SECRET_KEY = await demoSecretKey(dataDir);
     console.log(`[start] PORTAL_SECRET_KEY not set: using the demo key in ${path.relative(process.cwd(), dataDir)}/secret.key`);
+    const previous = await demoPreviousKeys(dataDir);
+    if (previous && !env.PORTAL_PREVIOUS_SECRET_KEYS) {
+      env.PORTAL_PREVIOUS_SECRET_KEYS = previous;
+      console.log("[start] older demo keys found (previous-secret.keys): run `npm run rotate-key` with the portal stopped to finish rotating");
+    }
   }
   if (!env.DATABASE_URL) {
     embedded = await startEmbeddedDb(dataDir);

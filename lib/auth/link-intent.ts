@@ -6,9 +6,9 @@ import { deriveKey, safeEqual } from "../crypto";
  * "Link Microsoft account" (Settings → Account): a signed-in local user asks to add a Microsoft
  * identity to their own account. The intent is a short-lived HMAC-signed cookie naming the user and the
  * tenant; the auth route honours it only when the session cookie of that same user comes with it, so
- * both identities are proven in one flow (the password session, then Microsoft's sign-in).
+ * both identities are proven in one flow (the password session, then Microsoft's sign-in). The cookie's
+ * name and attributes: lib/auth/cookies.ts (`linkIntent`).
  */
-export const LINK_INTENT_COOKIE = "gmp-link-intent";
 export const LINK_INTENT_TTL_S = 10 * 60;
 
 const sign = (payload: string) => createHmac("sha256", deriveKey("link-intent")).update(payload).digest("base64url");

@@ -3,10 +3,11 @@ import type { AuthOptions, User as NextAuthUser } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { db } from "../db";
-import { deriveKey, decryptSecret, encryptSecret } from "../crypto";
+import { deriveKey, decryptSecret } from "../crypto";
 import { env } from "../env";
 import { authorityFor } from "../tenants/clouds";
-import { SECRET_PURPOSE } from "../tenants/provision-from-file";
+import { TENANT_CREDENTIAL_PURPOSE } from "../secret-columns";
+import { storeRefreshToken } from "./store-refresh-token";
 import { recordAudit } from "../audit/record";
 import { verifyPassword } from "./password";
 import { signInSchema } from "../schemas/auth";
@@ -15,11 +16,9 @@ import { safeRedirectPath } from "./safe-redirect";
 import { logError } from "../log";
 import { clientIp } from "../rate-limit/client-ip";
 import { hit, refund, TooManyAttempts, type Hit } from "../rate-limit/hit";
+import { nextAuthCookies, securePortal } from "./cookies";
 
-/** Cookie naming the tenant a "Sign in with Microsoft" click is for (set by the sign-in page). */
-export const SIGNIN_TENANT_COOKIE = "gmp-signin-tenant";
 export const MICROSOFT_PROVIDER_ID = "microsoft";
-export const REFRESH_TOKEN_PURPOSE = "refresh-token";
 
 interface EntraProfile {
   sub: string;
@@ -41,6 +40,16 @@ async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraPro
     select: { id: true, cloud: true, loginUrl: true, graphUrl: true, directoryId: true, clientId: true, useDelegated: true, credentialKind: true, credentialCipher: true },
   });
   if (!tenant?.clientId || tenant.credentialKind !== "secret" || !tenant.credentialCipher) return null;
+  let clientSecret: string;
+  try {
+    clientSecret = decryptSecret(tenant.credentialCipher, { purpose: TENANT_CREDENTIAL_PURPOSE, rowId: tenant.id });
+  } catch (err) {
+    // A secret that no longer decrypts (altered, copied from another tenant's row, or its key is gone):
+    // Microsoft sign-in for this tenant is off until an admin enters the secret again, while local
+    // sign-in and every session check (the same route) keep working instead of failing with a 500.
+    logError(`Microsoft sign-in for tenant ${tenant.id} is unavailable`, err);
+    return null;
+  }
   const authority = authorityFor(tenant);
   return {
     id: MICROSOFT_PROVIDER_ID,
@@ -48,7 +57,7 @@ async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraPro
     type: "oauth",
     wellKnown: `${authority}/v2.0/.well-known/openid-configuration`,
     clientId: tenant.clientId,
-    clientSecret: decryptSecret(tenant.credentialCipher, SECRET_PURPOSE),
+    clientSecret,
     authorization: { params: { scope: signInScopes(tenant.useDelegated), prompt: "select_account" } },
     idToken: true,
     checks: ["pkce", "state"],
@@ -139,6 +148,9 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
   return {
     secret: deriveKey("next-auth").toString("base64url"),
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    // `__Host-` names under https (lib/auth/cookies.ts), the same helper getToken and proxy.ts read them with.
+    useSecureCookies: securePortal(env().PORTAL_URL),
+    cookies: nextAuthCookies(env().PORTAL_URL),
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: microsoft ? [credentials, microsoft] : [credentials],
     events: {
@@ -176,11 +188,7 @@ export function authOptions(signInTenantId?: string | null, microsoft?: OAuthCon
         }
         // Keep the refresh token (encrypted) for delegated sending; the access token is not stored.
         if (account.refresh_token) {
-          await db().account.upsert({
-            where: { provider_providerAccountId: { provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid } },
-            create: { userId, provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
-            update: { userId, refreshTokenCipher: encryptSecret(account.refresh_token, REFRESH_TOKEN_PURPOSE), scope: account.scope },
-          });
+          await storeRefreshToken({ userId, provider: `${MICROSOFT_PROVIDER_ID}:${signInTenantId}`, providerAccountId: u.oid, refreshToken: account.refresh_token, scope: account.scope });
         }
         user.id = userId; // the jwt callback receives this same object
         return true;

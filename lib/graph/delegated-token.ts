@@ -3,7 +3,7 @@ import { ConfidentialClientApplication } from "@azure/msal-node";
 import { db } from "../db";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { AppError } from "../errors";
-import { REFRESH_TOKEN_PURPOSE } from "../auth/options";
+import { REFRESH_TOKEN_PURPOSE } from "../secret-columns";
 import { msalConfiguration } from "./tokens";
 import { toGraphAppError } from "./errors";
 import type { TenantAccess } from "./tenant-access";
@@ -51,7 +51,7 @@ export async function delegatedToken(t: TenantAccess, userId: string, opts: { sk
     orderBy: { updatedAt: "desc" },
   });
   if (!account?.refreshTokenCipher) throw signInAgain("The portal holds no Microsoft sign-in for you in this tenant.");
-  const refreshToken = decryptSecret(account.refreshTokenCipher, REFRESH_TOKEN_PURPOSE);
+  const refreshToken = decryptSecret(account.refreshTokenCipher, { purpose: REFRESH_TOKEN_PURPOSE, rowId: account.id });
 
   const app = new ConfidentialClientApplication(msalConfiguration(t));
   let result;
@@ -69,7 +69,7 @@ export async function delegatedToken(t: TenantAccess, userId: string, opts: { sk
   if (!result?.accessToken) throw signInAgain("Microsoft returned no access token.");
   const rotated = rotatedRefreshToken(app);
   if (rotated && rotated !== refreshToken) {
-    await db().account.update({ where: { id: account.id }, data: { refreshTokenCipher: encryptSecret(rotated, REFRESH_TOKEN_PURPOSE) } });
+    await db().account.update({ where: { id: account.id }, data: { refreshTokenCipher: encryptSecret(rotated, { purpose: REFRESH_TOKEN_PURPOSE, rowId: account.id }) } });
   }
   cache.set(key, { token: result.accessToken, expiresAt: result.expiresOn?.getTime() ?? Date.now() + 3000_000, version: t.version });
   return result.accessToken;

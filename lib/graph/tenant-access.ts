@@ -4,8 +4,9 @@ import { db } from "../db";
 import { decryptSecret } from "../crypto";
 import { AppError, notFound } from "../errors";
 import { hostsFor } from "../tenants/clouds";
+import { TENANT_CREDENTIAL_PURPOSE } from "../secret-columns";
 
-export const CREDENTIAL_PURPOSE = "tenant-credential";
+export const CREDENTIAL_PURPOSE = TENANT_CREDENTIAL_PURPOSE;
 
 /** Everything the Graph layer needs to act for a tenant. Server-only: it holds the decrypted credential. */
 export interface TenantAccess {
@@ -43,7 +44,7 @@ export function toAccess(t: {
   if (t.credentialKind === "none" || !t.credentialCipher) {
     throw new AppError("TENANT_NO_CREDENTIAL", { userMessage: `Tenant "${t.name}" has no credential yet. Add a client secret or a certificate in the setup wizard.`, status: 409 });
   }
-  const secret = decryptSecret(t.credentialCipher, CREDENTIAL_PURPOSE);
+  const secret = decryptSecret(t.credentialCipher, { purpose: CREDENTIAL_PURPOSE, rowId: t.id });
   const credential: TenantAccess["credential"] =
     t.credentialKind === "secret"
       ? { kind: "secret", secret }

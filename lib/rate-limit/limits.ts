@@ -17,6 +17,8 @@ export const LIMITS = {
   signInIp: { points: 50, duration: FIFTEEN_MINUTES },
   /** First-run claims (setup code guesses) from one client address. */
   claimIp: { points: 10, duration: FIFTEEN_MINUTES },
+  /** Admin consent callbacks (each consumes or probes a consent state) from one client address. */
+  consentCallbackIp: { points: 20, duration: FIFTEEN_MINUTES },
 } as const satisfies Record<string, { points: number; duration: number }>;
 
 export type LimitName = keyof typeof LIMITS;

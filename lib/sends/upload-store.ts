@@ -9,12 +9,15 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { MAX_ATTACHMENT_BYTES, sanitizeFileName } from "../schemas/compose";
+import { formatSize, releaseUpload, renewUpload, reserveUpload, sweepUploadRows, uploadAttached, uploadStored } from "./upload-quota";
 
 /**
  * Attachments uploaded from the browser, kept on disk until their send is done. The request body is
  * streamed to a file (never held in memory), hashed on the way, and cut off at 150 MB — Graph's
  * per-attachment maximum. Ids are random hex, so a path can never be smuggled in through an id, and the
  * stored name is sanitised. With several portal instances PORTAL_DATA_DIR must be shared storage.
+ * Every upload is first admitted under the person's quotas (lib/sends/upload-quota.ts), and cut off at
+ * the bytes it reserved.
  */
 export interface UploadMeta {
   id: string;
@@ -50,45 +53,63 @@ export async function saveUpload(input: {
   name: string;
   contentType: string | null;
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+  /** The request's Content-Length, when it has one: reserved against the quota up front. */
+  declaredBytes?: number | null;
   maxBytes?: number;
 }): Promise<UploadMeta> {
   if (!input.body) throw new AppError("UPLOAD_EMPTY", { userMessage: "The upload had no file in it.", status: 400 });
   const max = input.maxBytes ?? MAX_ATTACHMENT_BYTES;
+  const declared = input.declaredBytes && input.declaredBytes > 0 ? input.declaredBytes : null;
+  if (declared !== null && declared > max) throw tooLarge(max);
   const id = randomBytes(16).toString("hex");
   await mkdir(uploadsDir(), { recursive: true });
+  const reserved = await reserveUpload(input.ownerId, id, declared, uploadsDir());
   const part = path.join(uploadsDir(), `${id}.part`);
   const hash = createHash("sha256");
   let size = 0;
+  let renewedAt = Date.now();
   const source = input.body instanceof ReadableStream ? Readable.fromWeb(input.body as NodeReadableStream<Uint8Array>) : Readable.from(input.body);
   try {
-    await pipeline(
-      source,
-      async function* (chunks: AsyncIterable<Uint8Array>) {
-        for await (const chunk of chunks) {
-          size += chunk.byteLength;
-          if (size > max) {
-            throw new AppError("UPLOAD_TOO_LARGE", { userMessage: `The file is larger than ${Math.round(max / 1024 / 1024)} MB, Graph's limit per attachment.`, status: 413 });
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Uint8Array>) {
+          for await (const chunk of chunks) {
+            size += chunk.byteLength;
+            if (size > max) throw tooLarge(max);
+            if (size > reserved) {
+              throw new AppError("UPLOAD_QUOTA_BYTES", { userMessage: `This file would go over your upload quota (${formatSize(reserved)} were left). Send the message or remove attachments, then attach it again.`, status: 413 });
+            }
+            if (Date.now() - renewedAt > 20_000) {
+              renewedAt = Date.now();
+              await renewUpload(id);
+            }
+            hash.update(chunk);
+            yield chunk;
           }
-          hash.update(chunk);
-          yield chunk;
-        }
-      },
-      createWriteStream(part, { mode: 0o600 }),
-    );
+        },
+        createWriteStream(part, { mode: 0o600 }),
+      );
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError("UPLOAD_INTERRUPTED", { userMessage: "The upload was interrupted; attach the file again.", status: 400, cause: err });
+    }
+    if (size === 0) throw new AppError("UPLOAD_EMPTY", { userMessage: "The file is empty.", status: 400 });
+    const meta: UploadMeta = { id, ownerId: input.ownerId, name: sanitizeFileName(input.name), contentType: cleanContentType(input.contentType), size, sha256: hash.digest("hex"), createdAt: new Date().toISOString() };
+    await rename(part, path.join(uploadsDir(), `${id}.bin`));
+    await writeFile(metaPath(id), JSON.stringify(meta), { mode: 0o600 });
+    await uploadStored(id, input.ownerId, size);
+    return meta;
   } catch (err) {
+    // Whatever failed, nothing is left half-saved and the reservation is given back.
     await rm(part, { force: true });
-    if (err instanceof AppError) throw err;
-    throw new AppError("UPLOAD_INTERRUPTED", { userMessage: "The upload was interrupted; attach the file again.", status: 400, cause: err });
+    await removeUpload(id);
+    throw err;
   }
-  if (size === 0) {
-    await rm(part, { force: true });
-    throw new AppError("UPLOAD_EMPTY", { userMessage: "The file is empty.", status: 400 });
-  }
-  const meta: UploadMeta = { id, ownerId: input.ownerId, name: sanitizeFileName(input.name), contentType: cleanContentType(input.contentType), size, sha256: hash.digest("hex"), createdAt: new Date().toISOString() };
-  await rename(part, path.join(uploadsDir(), `${id}.bin`));
-  await writeFile(metaPath(id), JSON.stringify(meta), { mode: 0o600 });
-  return meta;
 }
+
+const tooLarge = (max: number) =>
+  new AppError("UPLOAD_TOO_LARGE", { userMessage: `The file is larger than ${Math.round(max / 1024 / 1024)} MB, Graph's limit per attachment.`, status: 413 });
 
 export async function readUpload(id: string): Promise<UploadMeta | null> {
   uploadPath(id); // validates the id
@@ -109,18 +130,21 @@ export async function ownUpload(ownerId: string, id: string): Promise<UploadMeta
 export async function markUploadUsed(id: string, sendId: string): Promise<void> {
   const meta = await readUpload(id);
   if (meta) await writeFile(metaPath(id), JSON.stringify({ ...meta, sendId }), { mode: 0o600 });
+  await uploadAttached(id, sendId);
 }
 
 export async function removeUpload(id: string): Promise<void> {
   if (!ID.test(id)) return;
   await rm(path.join(uploadsDir(), `${id}.bin`), { force: true });
   await rm(metaPath(id), { force: true });
+  await releaseUpload(id);
 }
 
 /** Uploads never attached to a send (the person closed the page) are removed after a day. */
 export async function sweepStaleUploads(maxAgeMs = 24 * 3600_000): Promise<number> {
   let n = 0;
   let names: string[];
+  await sweepUploadRows(maxAgeMs);
   try {
     names = await readdir(uploadsDir());
   } catch {

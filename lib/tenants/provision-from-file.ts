@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CLOUD_IDS, emailSchema } from "../schemas/common";
 import { db } from "../db";
 import { encryptSecret } from "../crypto";
+import { TENANT_CREDENTIAL_PURPOSE } from "../secret-columns";
 import { recordAudit } from "../audit/record";
 
 /**
@@ -25,8 +26,6 @@ const tenantSpec = z.object({
 });
 const fileSchema = z.object({ tenants: z.array(tenantSpec) });
 
-export const SECRET_PURPOSE = "tenant-credential";
-
 export async function provisionTenantsFromFile(file: string): Promise<number> {
   const raw = JSON.parse(await readFile(file, "utf8")) as unknown;
   const parsed = fileSchema.safeParse(raw);
@@ -43,15 +42,20 @@ export async function provisionTenantsFromFile(file: string): Promise<number> {
       useDelegated: t.useDelegated,
       largeAttachments: t.largeAttachments,
       source: "config",
-      ...(t.clientSecret
-        ? { credentialKind: "secret" as const, credentialCipher: encryptSecret(t.clientSecret, SECRET_PURPOSE) }
-        : {}),
     };
-    const tenant = await db().tenant.upsert({
-      where: { cloud_directoryId: { cloud: t.cloud, directoryId: t.directoryId } },
-      create: { ...data, cloud: t.cloud, directoryId: t.directoryId },
-      update: data,
-      select: { id: true, createdAt: true, updatedAt: true },
+    // The secret is bound to the tenant row's id (lib/crypto.ts): find or create the row, then write the
+    // secret bound to its id, in one transaction so no reader sees a new tenant without its secret.
+    const { tenant, created } = await db().$transaction(async (tx) => {
+      const where = { cloud_directoryId: { cloud: t.cloud, directoryId: t.directoryId } };
+      const existing = await tx.tenant.findUnique({ where, select: { id: true } });
+      const row = existing
+        ? await tx.tenant.update({ where: { id: existing.id }, data, select: { id: true } })
+        : await tx.tenant.create({ data: { ...data, cloud: t.cloud, directoryId: t.directoryId }, select: { id: true } });
+      if (t.clientSecret) {
+        const credentialCipher = encryptSecret(t.clientSecret, { purpose: TENANT_CREDENTIAL_PURPOSE, rowId: row.id });
+        await tx.tenant.update({ where: { id: row.id }, data: { credentialKind: "secret", credentialCipher }, select: { id: true } });
+      }
+      return { tenant: row, created: !existing };
     });
     for (const address of t.senders) {
       await db().senderMailbox.upsert({
@@ -60,7 +64,7 @@ export async function provisionTenantsFromFile(file: string): Promise<number> {
         update: {},
       });
     }
-    if (tenant.createdAt.getTime() === tenant.updatedAt.getTime()) {
+    if (created) {
       await recordAudit({ actor: null, action: "tenant.provisioned", target: t.name, tenantId: tenant.id, after: { cloud: t.cloud, directoryId: t.directoryId, source: file } });
     }
   }

@@ -1,4 +1,5 @@
 /** Client credentials against the sandbox with the real MSAL: secret, certificate (PS256/x5t#S256) and SHA-1 (RS256/x5t). */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SignJWT, decodeJwt, decodeProtectedHeader, importPKCS8 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +12,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await sb?.close();
 });
+
+const tokenWith = (assertion: string) =>
+  fetch(`${sb.endpoints.authority}/oauth2/v2.0/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: sb.endpoints.app.clientId,
+      scope: "https://graph.microsoft.com/.default",
+      client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+      client_assertion: assertion,
+    }).toString(),
+  });
 
 describe("client credentials", () => {
   it("issues an app-only Graph token with the consented roles for a client secret", async () => {
@@ -61,6 +75,31 @@ describe("client authentication methods", () => {
     expect(body.token_type).toBe("Bearer");
     expect(body.expires_in).toBe(3599);
     expect(body.refresh_token).toBeUndefined();
+  });
+
+  it("accepts thumbprint headers with base64 padding, as MSAL for Python sends them, and compares them as bytes", async () => {
+    const key = await importPKCS8(readFileSync(sb.endpoints.app.privateKeyFile, "utf8"), "RS256");
+    const sha1 = Buffer.from(sb.endpoints.app.thumbprint, "hex");
+    const assertionWith = (header: Record<string, string>, alg: "RS256" | "PS256" = "RS256") =>
+      new SignJWT({ jti: randomUUID() })
+        .setProtectedHeader({ alg, typ: "JWT", ...header })
+        .setIssuer(sb.endpoints.app.clientId)
+        .setSubject(sb.endpoints.app.clientId)
+        .setAudience(`${sb.endpoints.authority}/oauth2/v2.0/token`)
+        .setIssuedAt()
+        .setNotBefore("0s")
+        .setExpirationTime("10m")
+        .sign(key);
+    const padded = sha1.toString("base64");
+    expect(padded.endsWith("=")).toBe(true);
+    const ok = await tokenWith(await assertionWith({ x5t: padded.replace(/\+/g, "-").replace(/\//g, "_") }));
+    expect(ok.status).toBe(200);
+    // A thumbprint of other bytes is still "The key was not found", whatever its encoding.
+    const other = Buffer.from(sha1);
+    other.writeUInt8(other.readUInt8(0) ^ 0xff, 0);
+    const refused = await tokenWith(await assertionWith({ x5t: other.toString("base64") }));
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error_description: string }).error_description).toContain(`The key was not found., Thumbprint of key used by client: '${other.toString("hex").toUpperCase()}'`);
   });
 
   it("rejects a replayed client assertion (same jti)", async () => {

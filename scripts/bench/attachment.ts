@@ -9,123 +9,28 @@
  * mode connects them) on free ports with a throwaway database on 127.0.0.1:5432, and prints JSON.
  * BENCH_SANDBOX_ROOT runs the sandbox from another checkout; NEXT_DIST_DIR reuses a build.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHash, hkdfSync, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, readFileSync } from "node:fs";
-import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
-import { tmpdir } from "node:os";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { open, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { encode } from "next-auth/jwt";
 import pg from "pg";
+import { rssOfTree, sleep, startBenchStack, type Res } from "./harness";
 
 const SIZE = 150 * 1024 * 1024;
 const RANGE = 12 * 320 * 1024;
-const root = process.cwd();
-const work = path.join(tmpdir(), `gmp-bench-attachment-${process.pid}`);
-const dbName = `gmp_bench_attachment_${process.pid}`;
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const children: ChildProcess[] = [];
-let ca = "";
-
-function port(base: number) {
-  return base + (process.pid % 500);
-}
-
-type Res = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
-
-function call(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer | NodeJS.ReadableStream } = {}): Promise<Res> {
-  const u = new URL(url);
-  const req = (u.protocol === "https:" ? httpsRequest : httpRequest)(u, { method: opts.method ?? "GET", headers: opts.headers, ...(u.protocol === "https:" ? { ca } : {}) });
-  return new Promise((resolve, reject) => {
-    req.on("response", (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on("error", reject);
-    const b = opts.body;
-    if (b && typeof b === "object" && "pipe" in b) (b as NodeJS.ReadableStream).pipe(req);
-    else req.end(b);
-  });
-}
-
-async function rssOfTree(pid: number): Promise<number> {
-  const pids = [pid];
-  for (let i = 0; i < pids.length; i++) {
-    const kids = await readFile(`/proc/${pids[i]}/task/${pids[i]}/children`, "utf8").catch(() => "");
-    pids.push(...kids.split(/\s+/).filter(Boolean).map(Number));
-  }
-  let total = 0;
-  for (const p of pids.slice(1)) {
-    const st = await readFile(`/proc/${p}/status`, "utf8").catch(() => "");
-    total += Number(/VmRSS:\s+(\d+)/.exec(st)?.[1] ?? 0) * 1024;
-  }
-  return total;
-}
 
 async function main() {
-  await mkdir(work, { recursive: true });
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database "${dbName}"`);
-  await admin.end();
-  const dbUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-
-  // The sandbox, in its own process.
-  const sbDir = path.join(work, "sandbox");
-  const sbRoot = process.env.BENCH_SANDBOX_ROOT ?? root;
-  const portalPort = port(3600);
-  const sbEnv = { ...process.env, SANDBOX_DATA_DIR: sbDir, SANDBOX_LOGIN_PORT: String(port(19000)), SANDBOX_GRAPH_PORT: String(port(19600)), SANDBOX_UPLOAD_PORT: String(port(20200)), SANDBOX_REDIRECT_URIS: `http://localhost:${portalPort}/api/auth/callback/microsoft` };
-  children.push(spawn(process.execPath, ["--import", "tsx", "sandbox/src/main.ts"], { cwd: sbRoot, env: sbEnv, stdio: ["ignore", "ignore", "inherit"] }));
-  const endpointsFile = path.join(sbDir, "endpoints.json");
-  for (let i = 0; !existsSync(endpointsFile); i++) {
-    if (i > 300) throw new Error("the sandbox did not start");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const e = JSON.parse(readFileSync(endpointsFile, "utf8")) as { loginUrl: string; graphUrl: string; caFile: string; tenant: { id: string; domain: string }; app: { clientId: string; clientSecret: string }; mailboxes: { shared: string; allowed: string } };
-  ca = readFileSync(e.caFile, "utf8");
   // A sender whose MaxSendSize admits 150 MB (Exchange's default is 35 MB; admins raise it to 150 MB).
-  const sender = `bench.sender@${e.tenant.domain}`;
-  const seeded = await call(`${e.loginUrl}/_sandbox/seed`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({
-    users: [{ userPrincipalName: sender, displayName: "Bench Sender", mailbox: { kind: "user", maxSendSize: SIZE + 16 * 1024 * 1024 } }],
-    accessPolicies: [{ appId: e.app.clientId, accessRight: "RestrictAccess", scope: sender }],
-  }) });
-  if (seeded.status !== 201) throw new Error(`seeding the sandbox failed: ${seeded.status} ${seeded.body}`);
-
-  // The portal, connected to it by configuration.
-  const dataDir = path.join(work, "portal");
-  await mkdir(dataDir, { recursive: true });
-  const bundle = path.join(dataDir, "ca-bundle.pem");
-  await writeFile(bundle, `${existsSync("/etc/ssl/certs/ca-certificates.crt") ? readFileSync("/etc/ssl/certs/ca-certificates.crt", "utf8") : ""}\n${ca}`);
-  const tenantsFile = path.join(dataDir, "tenants.json");
-  await writeFile(tenantsFile, JSON.stringify({ tenants: [{ name: "Bench", cloud: "sandbox", directoryId: e.tenant.id, loginUrl: e.loginUrl, graphUrl: e.graphUrl, clientId: e.app.clientId, clientSecret: e.app.clientSecret, senders: [sender] }] }));
-  const secretKey = randomBytes(32).toString("hex");
-  const portal = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-    cwd: root,
-    env: { ...process.env, PORT: String(portalPort), PORTAL_URL: `http://localhost:${portalPort}`, DATABASE_URL: dbUrl, PORTAL_DATA_DIR: dataDir, PORTAL_SECRET_KEY: secretKey, PORTAL_SANDBOX: "off", PORTAL_TENANTS_FILE: tenantsFile, NODE_EXTRA_CA_CERTS: bundle, NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  children.push(portal);
-  const base = `http://localhost:${portalPort}`;
-  for (let i = 0; ; i++) {
-    if (i > 600) throw new Error("the portal did not start");
-    if ((await call(`${base}/api/health`).catch(() => ({ status: 0 }))).status === 200) break;
-    await new Promise((r) => setTimeout(r, 500));
+  const stack = await startBenchStack("attachment", (domain) => [{ userPrincipalName: `bench.sender@${domain}`, displayName: "Bench Sender", mailbox: { kind: "user", maxSendSize: SIZE + 16 * 1024 * 1024 } }]);
+  try {
+    await measure(stack);
+  } finally {
+    await stack.cleanup();
   }
+}
 
-  // A signed-in admin: a session cookie as next-auth issues it (same derived secret as lib/crypto.ts).
-  const db = new pg.Client({ connectionString: dbUrl });
-  await db.connect();
-  await db.query(`INSERT INTO "User" (id, email, name, role, "updatedAt") VALUES ('bench-admin', 'bench@example.com', 'Bench', 'admin', now())`);
-  const tenantId = (await db.query<{ id: string }>(`SELECT id FROM "Tenant" WHERE name = 'Bench'`)).rows[0]!.id;
-  // Admins are granted nothing implicitly: the bench admin is granted the tenant's sender mailboxes.
-  await db.query(`INSERT INTO "SenderGrant" (id, "mailboxId", "userId") SELECT 'bench-' || id, id, 'bench-admin' FROM "SenderMailbox" WHERE "tenantId" = $1`, [tenantId]);
-  await db.end();
-  const secret = Buffer.from(hkdfSync("sha256", Buffer.from(secretKey, "hex"), Buffer.alloc(0), "graph-mail-portal:next-auth", 32)).toString("base64url");
-  const cookie = `next-auth.session-token=${await encode({ token: { uid: "bench-admin", sub: "bench-admin", sv: 0 }, secret })}`;
+async function measure({ base, cookie, tenantId, dbUrl, work, e, portal, call }: Awaited<ReturnType<typeof startBenchStack>>) {
+  const sender = `bench.sender@${e.tenant.domain}`;
   // Route handlers refuse cross-site writes: the bench's requests come from the portal's own origin.
   const origin = base;
 
@@ -183,16 +88,16 @@ async function main() {
   if (warmSend.status !== 201) throw new Error(`warm-up send refused: ${warmSend.status} ${warmSend.body}`);
   const warmId = (JSON.parse(warmSend.body) as { id: string }).id;
   for (let st = "queued"; !["accepted", "failed", "uncertain"].includes(st); ) {
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     st = (JSON.parse((await call(`${base}/api/sends/${warmId}`, { headers: { cookie } })).body) as { status: string }).status;
   }
 
   // Through the portal, sampling the portal's RSS all along.
-  await new Promise((r) => setTimeout(r, 1000));
+  await sleep(1000);
   const idle: number[] = [];
   for (let i = 0; i < 10; i++) {
     idle.push(await rssOfTree(portal.pid!));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   const baseline = idle.sort((a, b) => a - b)[5]!;
   let peak = baseline;
@@ -200,7 +105,7 @@ async function main() {
   const sampler = (async () => {
     while (sampling) {
       peak = Math.max(peak, await rssOfTree(portal.pid!));
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   })();
   const upStart = performance.now();
@@ -216,7 +121,7 @@ async function main() {
   const sendId = (JSON.parse(created.body) as { id: string }).id;
   let status = "queued";
   while (!["accepted", "failed", "uncertain"].includes(status)) {
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     status = (JSON.parse((await call(`${base}/api/sends/${sendId}`, { headers: { cookie } })).body) as { status: string }).status;
   }
   const graphSeconds = (performance.now() - sendStart) / 1000;
@@ -253,18 +158,7 @@ async function main() {
   }, null, 2));
 }
 
-async function cleanup() {
-  for (const c of children.reverse()) if (c.exitCode === null) c.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 1500));
-  await rm(work, { recursive: true, force: true });
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect().then(() => admin.query(`drop database if exists "${dbName}" with (force)`)).finally(() => admin.end());
-}
-
-main()
-  .then(cleanup, async (err: unknown) => {
-    console.error(err);
-    await cleanup();
-    process.exitCode = 1;
-  });
-
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -75,6 +75,7 @@ describe("local sign-in through the real next-auth route with 1,000 generated at
     // One CSRF token and cookie for every attempt, as one open sign-in page would post them.
     const csrfRes = await call(GET as Handler, ["csrf"], { method: "GET" });
     const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+    const sessionName = (await import("@/lib/auth/cookies")).cookieNames().sessionToken;
     const csrfCookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 
     // Schema-valid addresses (the only ones that pay for argon2) are a small share; the real account mostly
@@ -101,7 +102,7 @@ describe("local sign-in through the real next-auth route with 1,000 generated at
       const { url } = (await res.json()) as { url?: string };
       const error = url ? new URL(url).searchParams.get("error") : "no url";
       const d = delta(before, await rowCounts());
-      const sessionSet = res.headers.getSetCookie().some((c) => c.startsWith("next-auth.session-token="));
+      const sessionSet = res.headers.getSetCookie().some((c) => c.startsWith(`${sessionName}=`));
       if (error === null) {
         // Signed in: only the right password for the right account, never a look-alike address.
         signedIn++;

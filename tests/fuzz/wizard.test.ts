@@ -144,7 +144,7 @@ describe("the wizard's Register and Credential steps with 1,000 generated forms 
     const { saveSecretAction } = await import("@/app/(portal)/setup/[tenantId]/(steps)/credential/actions");
     const { db } = await import("@/lib/db");
     const { decryptSecret } = await import("@/lib/crypto");
-    const { SECRET_PURPOSE } = await import("@/lib/tenants/provision-from-file");
+    const { CREDENTIAL_PURPOSE } = await import("@/lib/graph/tenant-access");
     const real = penv.sb.endpoints.app.clientSecret;
     const future = fc.date({ min: new Date(Date.now() + 3 * 86400_000), max: new Date("2099-12-31"), noInvalidDate: true }).map((x) => x.toISOString().slice(0, 10));
     const form = fc.record({
@@ -156,7 +156,7 @@ describe("the wizard's Register and Credential steps with 1,000 generated forms 
       expect(d, ctx).toEqual({ AuditEvent: 1 });
       const t = await db().tenant.findUniqueOrThrow({ where: { id: tenants.secret }, select: { credentialKind: true, credentialCipher: true, credentialExpires: true } });
       expect(t.credentialKind, ctx).toBe("secret");
-      expect(decryptSecret(t.credentialCipher!, SECRET_PURPOSE), ctx).toBe(f.secret);
+      expect(decryptSecret(t.credentialCipher!, { purpose: CREDENTIAL_PURPOSE, rowId: tenants.secret }), ctx).toBe(f.secret);
       expect(t.credentialExpires?.toISOString().slice(0, 10), ctx).toBe(f.expires);
     }, { refusalAudit: "tenant.credential-refused", minAccepted: 20 });
   }, 400_000);

@@ -97,7 +97,7 @@ describe("declarative tenants file", () => {
     expect(JSON.stringify(dump.rows)).not.toContain(secret);
     expect(dump.rows[0].address).toBe("hr@contoso.com");
     const { decryptSecret } = await import("@/lib/crypto");
-    expect(decryptSecret(dump.rows[0].credentialCipher, "tenant-credential")).toBe(secret);
+    expect(decryptSecret(dump.rows[0].credentialCipher, { purpose: "tenant-credential", rowId: dump.rows[0].id })).toBe(secret);
   });
 
   it("names the bad field in a broken file", async () => {

@@ -18,11 +18,12 @@ async function access(credential: { secret?: string; certificate?: boolean } = {
   const { encryptSecret } = await import("@/lib/crypto");
   const e = sb.endpoints;
   const cert = credential.certificate;
+  const id = `t-${randomBytes(4).toString("hex")}`;
   return toAccess({
-    id: `t-${randomBytes(4).toString("hex")}`, name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, clientId: e.app.clientId,
+    id, name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, clientId: e.app.clientId,
     loginUrl: e.loginUrl, graphUrl: e.graphUrl, updatedAt: new Date(),
     credentialKind: cert ? "certificate" : "secret",
-    credentialCipher: encryptSecret(cert ? readFileSync(e.app.privateKeyFile, "utf8") : (credential.secret ?? e.app.clientSecret), "tenant-credential"),
+    credentialCipher: encryptSecret(cert ? readFileSync(e.app.privateKeyFile, "utf8") : (credential.secret ?? e.app.clientSecret), { purpose: "tenant-credential", rowId: id }),
     certificatePem: cert ? readFileSync(e.app.certificateFile, "utf8") : null,
     certThumbprint: cert ? e.app.thumbprintSha256 : null,
   });

@@ -38,9 +38,9 @@ async function signIn(): Promise<string> {
   const cache = JSON.parse(msal.getTokenCache().serialize()) as { RefreshToken: Record<string, { secret: string }> };
   const rt = Object.values(cache.RefreshToken)[0]!.secret;
   const { db } = await import("@/lib/db");
-  const { encryptSecret } = await import("@/lib/crypto");
+  const { storeRefreshToken } = await import("@/lib/auth/store-refresh-token");
   await db().account.deleteMany({ where: { userId: person.id } });
-  await db().account.create({ data: { userId: person.id, provider: `microsoft:${tenantId}`, providerAccountId: r!.uniqueId, refreshTokenCipher: encryptSecret(rt, "refresh-token") } });
+  await storeRefreshToken({ userId: person.id, provider: `microsoft:${tenantId}`, providerAccountId: r!.uniqueId, refreshToken: rt });
   return rt;
 }
 
@@ -67,9 +67,9 @@ describe("delegated sending", () => {
     expect(JSON.stringify(msgs.json.find((m) => m.subject === subject)?.from)).toContain(person.email);
     const { db } = await import("@/lib/db");
     const { decryptSecret } = await import("@/lib/crypto");
-    const acct = await db().account.findFirstOrThrow({ where: { userId: person.id }, select: { refreshTokenCipher: true } });
+    const acct = await db().account.findFirstOrThrow({ where: { userId: person.id }, select: { id: true, refreshTokenCipher: true } });
     expect(acct.refreshTokenCipher).not.toContain(rt);
-    expect(decryptSecret(acct.refreshTokenCipher!, "refresh-token")).not.toBe(rt); // rotated
+    expect(decryptSecret(acct.refreshTokenCipher!, { purpose: "refresh-token", rowId: acct.id })).not.toBe(rt); // rotated
   });
 
   it("a revoked grant fails the send with 'sign in with Microsoft again', not an error page", async () => {

@@ -30,9 +30,10 @@ export const PORTAL = "http://localhost:3000";
 export async function sessionCookie(user: { id: string; email: string; name: string | null; sessionVersion: number }): Promise<string> {
   const { encode } = await import("next-auth/jwt");
   const { authOptions } = await import("@/lib/auth/options");
+  const { cookieNames } = await import("@/lib/auth/cookies");
   const secret = authOptions().secret!;
   const token = await encode({ token: { uid: user.id, sv: user.sessionVersion, name: user.name, email: user.email, sub: user.id }, secret });
-  return `next-auth.session-token=${token}`;
+  return `${cookieNames().sessionToken}=${token}`;
 }
 
 /**

@@ -17,23 +17,29 @@ export interface PortalEnv {
   close(): Promise<void>;
 }
 
-export async function startPortalEnv(name: string, opts: { senders?: (e: TestSandbox["endpoints"]) => string[]; redirectUris?: string[] } = {}): Promise<PortalEnv> {
+export async function startPortalEnv(name: string, opts: { senders?: (e: TestSandbox["endpoints"]) => string[]; redirectUris?: string[]; secretKey?: string; previousSecretKeys?: string } = {}): Promise<PortalEnv> {
   const dbh = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), `gmp-${name}-`));
   process.env.DATABASE_URL = dbh.url;
-  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
+  process.env.PORTAL_SECRET_KEY = opts.secretKey ?? randomBytes(32).toString("hex");
+  if (opts.previousSecretKeys) process.env.PORTAL_PREVIOUS_SECRET_KEYS = opts.previousSecretKeys;
+  else delete process.env.PORTAL_PREVIOUS_SECRET_KEYS;
   process.env.PORTAL_DATA_DIR = dataDir;
   const sb = await startTestSandbox(opts.redirectUris ? { redirectUris: opts.redirectUris } : {});
   const { db } = await import("@/lib/db");
   const { encryptSecret } = await import("@/lib/crypto");
   const e = sb.endpoints;
-  const t = await db().tenant.create({
-    data: {
-      name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, loginUrl: e.loginUrl, graphUrl: e.graphUrl, clientId: e.app.clientId,
-      credentialKind: "secret", credentialCipher: encryptSecret(e.app.clientSecret, "tenant-credential"), useDelegated: true,
-      senders: { create: (opts.senders?.(e) ?? []).map((address) => ({ address })) },
-    },
-    select: { id: true },
+  // The secret is bound to the tenant's id (lib/crypto.ts): create the row, then write the secret.
+  const t = await db().$transaction(async (tx) => {
+    const row = await tx.tenant.create({
+      data: {
+        name: "Sandbox", cloud: "sandbox", directoryId: e.tenant.id, loginUrl: e.loginUrl, graphUrl: e.graphUrl, clientId: e.app.clientId,
+        useDelegated: true, senders: { create: (opts.senders?.(e) ?? []).map((address) => ({ address })) },
+      },
+      select: { id: true },
+    });
+    const credentialCipher = encryptSecret(e.app.clientSecret, { purpose: "tenant-credential", rowId: row.id });
+    return tx.tenant.update({ where: { id: row.id }, data: { credentialKind: "secret", credentialCipher }, select: { id: true } });
   });
   return {
     sb,

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { SIGNIN_TENANT_COOKIE } from "@/lib/auth/options";
+import { cookieNames } from "@/lib/auth/cookies";
+import { env } from "@/lib/env";
 import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 import { currentUser } from "@/lib/auth/session";
 import { hasAdmin } from "@/lib/auth/setup-code";
@@ -35,7 +36,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const tenants = await findSignInTenants();
   const safeCallback = safeRedirectPath(callbackUrl);
   // The tenant of the Microsoft sign-in that just failed: named by the redirect, or remembered by the cookie.
-  const chosenId = tenant ?? (await cookies()).get(SIGNIN_TENANT_COOKIE)?.value;
+  const chosenId = tenant ?? (await cookies()).get(cookieNames(env().PORTAL_URL).signInTenant)?.value;
   const chosen = tenants.find((t) => t.id === chosenId)?.name ?? null;
   // Own keys only: ?error=constructor must not reach Object.prototype.
   const known = error && Object.hasOwn(ERRORS, error) ? ERRORS[error] : undefined;

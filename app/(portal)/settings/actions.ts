@@ -1,8 +1,9 @@
 "use server";
 import { cookies } from "next/headers";
 import { requireUser } from "@/lib/auth/session";
-import { createLinkIntent, LINK_INTENT_COOKIE, LINK_INTENT_TTL_S } from "@/lib/auth/link-intent";
-import { SIGNIN_TENANT_COOKIE } from "@/lib/auth/options";
+import { cookieNames, cookieOptions } from "@/lib/auth/cookies";
+import { createLinkIntent, LINK_INTENT_TTL_S } from "@/lib/auth/link-intent";
+import { env } from "@/lib/env";
 import { findSignInTenants } from "@/lib/tenants/find-sign-in-tenants";
 
 /**
@@ -15,8 +16,9 @@ export async function startMicrosoftLink(tenantId: string): Promise<{ ok: boolea
   const tenants = await findSignInTenants();
   if (!tenants.some((t) => t.id === tenantId)) return { ok: false, message: "That tenant is not available for Microsoft sign-in." };
   const jar = await cookies();
-  const opts = { httpOnly: true, sameSite: "lax" as const, path: "/", maxAge: LINK_INTENT_TTL_S };
-  jar.set(SIGNIN_TENANT_COOKIE, tenantId, opts);
-  jar.set(LINK_INTENT_COOKIE, createLinkIntent(user.id, tenantId), opts);
+  const names = cookieNames(env().PORTAL_URL);
+  const opts = cookieOptions(env().PORTAL_URL, LINK_INTENT_TTL_S);
+  jar.set(names.signInTenant, tenantId, opts);
+  jar.set(names.linkIntent, createLinkIntent(user.id, tenantId), opts);
   return { ok: true };
 }

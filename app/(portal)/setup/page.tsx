@@ -7,6 +7,7 @@ import { currentUser } from "@/lib/auth/session";
 import { hasAdmin } from "@/lib/auth/setup-code";
 import { CLOUDS } from "@/lib/tenants/clouds";
 import { listTenants } from "@/lib/tenants/list-tenants";
+import { CONSENT_REFUSALS } from "@/lib/tenants/wizard/record-consent";
 import { wizardProgress } from "@/lib/tenants/wizard/wizard-progress";
 import { ClaimForm } from "./claim-form";
 
@@ -47,9 +48,9 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
         description="Each Microsoft 365 tenant the portal sends for, with its app registration, credential, consent and sender restriction."
         actions={<Link href="/setup/new" className={buttonClass()}>Add tenant</Link>}
       />
-      {consent === "invalid" ? (
+      {consent && Object.hasOwn(CONSENT_REFUSALS, consent) ? (
         <p role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
-          An admin consent answer was ignored: it was not started by you from this portal, or it came back too late. Start admin consent again from the tenant&apos;s setup.
+          {CONSENT_REFUSALS[consent as keyof typeof CONSENT_REFUSALS]}
         </p>
       ) : null}
       {tenants.length === 0 ? (

@@ -12,6 +12,7 @@ export const POST = route({ roles: ["admin", "sender"] }, async ({ req, user }) 
     throw new AppError("UPLOAD_TOO_LARGE", { userMessage: "The file is larger than 150 MB, Graph's limit per attachment.", status: 413 });
   }
   const name = req.nextUrl.searchParams.get("name") ?? "attachment";
-  const meta = await saveUpload({ ownerId: user.id, name, contentType: req.headers.get("content-type"), body: req.body });
+  // Admitted under the person's upload quotas first (count, bytes, at once, disk floor): lib/sends/upload-quota.ts.
+  const meta = await saveUpload({ ownerId: user.id, name, contentType: req.headers.get("content-type"), body: req.body, declaredBytes: Number.isSafeInteger(declared) && declared > 0 ? declared : null });
   return NextResponse.json({ id: meta.id, name: meta.name, size: meta.size, contentType: meta.contentType, sha256: meta.sha256 }, { status: 201 });
 });

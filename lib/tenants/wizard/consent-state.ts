@@ -1,36 +1,48 @@
 import "server-only";
-import { createHmac, randomBytes } from "node:crypto";
-import { deriveKey, safeEqual } from "@/lib/crypto";
+import { randomBytes } from "node:crypto";
+import { sha256Hex } from "@/lib/crypto";
+import { db } from "@/lib/db";
 
 /**
- * The admin consent `state`: which tenant and admin started it, until when, HMAC-signed with a key
- * derived from the portal's master key. The callback trusts nothing in the query that this does not sign.
+ * The admin consent `state` (RFC 6749 §10.12: it binds the callback to the user agent's session): 32
+ * random bytes, of which only a SHA-256 is stored, in a row naming the tenant, the admin and the session
+ * version they were signed in with (lib/auth/session.ts), until when. The callback consumes it in one
+ * atomic UPDATE: a replayed state, one that came back in another session (another admin, or after a
+ * sign-out/role change ended the session), or one past its time is refused. Nothing else in the
+ * callback's query is trusted (lib/tenants/wizard/record-consent.ts).
  */
-const TTL_SECONDS = 30 * 60;
+export const CONSENT_STATE_TTL_MS = 30 * 60_000;
 
-interface StatePayload { t: string; u: string; exp: number; n: string }
-
-const mac = (body: string) => createHmac("sha256", deriveKey("wizard-consent-state")).update(body).digest("base64url");
-
-export function signConsentState(tenantId: string, userId: string, now = Date.now()): string {
-  const payload: StatePayload = { t: tenantId, u: userId, exp: Math.floor(now / 1000) + TTL_SECONDS, n: randomBytes(9).toString("base64url") };
-  const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
-  return `${body}.${mac(body)}`;
+export async function issueConsentState(tenantId: string, userId: string, now = new Date()): Promise<string> {
+  const state = randomBytes(32).toString("base64url");
+  const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { sessionVersion: true } });
+  await db().$transaction([
+    // States of finished or abandoned consents are kept a day (the callback can tell "used" from "unknown"), then dropped.
+    db().consentState.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 24 * 3600_000) } } }),
+    db().consentState.create({ data: { id: sha256Hex(state), tenantId, userId, sessionVersion: user.sessionVersion, expiresAt: new Date(now.getTime() + CONSENT_STATE_TTL_MS) } }),
+  ]);
+  return state;
 }
 
-export type StateCheck = { ok: true; tenantId: string; userId: string } | { ok: false; reason: "malformed" | "signature" | "expired" };
+export type ConsentStateRefusal = "unknown" | "replayed" | "expired" | "other-session";
+export type ConsumedState = { ok: true; tenantId: string } | { ok: false; reason: ConsentStateRefusal; tenantId?: string };
 
-export function verifyConsentState(state: string | null, now = Date.now()): StateCheck {
-  const [body, sig, extra] = (state ?? "").split(".");
-  if (!body || !sig || extra !== undefined) return { ok: false, reason: "malformed" };
-  if (!safeEqual(mac(body), sig)) return { ok: false, reason: "signature" };
-  let p: StatePayload;
-  try {
-    p = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as StatePayload;
-  } catch {
-    return { ok: false, reason: "malformed" };
-  }
-  if (typeof p.t !== "string" || typeof p.u !== "string" || typeof p.exp !== "number") return { ok: false, reason: "malformed" };
-  if (p.exp * 1000 < now) return { ok: false, reason: "expired" };
-  return { ok: true, tenantId: p.t, userId: p.u };
+/**
+ * Uses up the state for this admin in their current session, or says why not. The UPDATE's conditions
+ * are the whole check, so two callbacks racing with one state cannot both pass.
+ */
+export async function consumeConsentState(state: string | null, userId: string, now = new Date()): Promise<ConsumedState> {
+  if (!state || !/^[A-Za-z0-9_-]{20,100}$/.test(state)) return { ok: false, reason: "unknown" };
+  const id = sha256Hex(state);
+  const used = await db().$queryRaw<{ tenantId: string }[]>`
+    UPDATE "ConsentState" AS c SET "usedAt" = ${now}
+    FROM "User" AS u
+    WHERE c."id" = ${id} AND c."usedAt" IS NULL AND c."expiresAt" > ${now}
+      AND c."userId" = ${userId} AND u."id" = c."userId" AND u."sessionVersion" = c."sessionVersion"
+    RETURNING c."tenantId"`;
+  if (used.length === 1) return { ok: true, tenantId: used[0]!.tenantId };
+  const row = await db().consentState.findUnique({ where: { id }, select: { tenantId: true, usedAt: true, expiresAt: true } });
+  if (!row) return { ok: false, reason: "unknown" };
+  const reason: ConsentStateRefusal = row.usedAt ? "replayed" : row.expiresAt <= now ? "expired" : "other-session";
+  return { ok: false, reason, tenantId: row.tenantId };
 }

@@ -67,7 +67,7 @@ export async function generateTenantCertificate(actor: SessionUser, tenantId: st
     where: { id: tenantId },
     data: {
       credentialKind: "certificate",
-      credentialCipher: encryptSecret(c.privateKeyPem, CREDENTIAL_PURPOSE),
+      credentialCipher: encryptSecret(c.privateKeyPem, { purpose: CREDENTIAL_PURPOSE, rowId: tenantId }),
       certificatePem: c.certificatePem,
       certThumbprint: c.thumbprintSha256,
       credentialExpires: c.notAfter,

@@ -24,7 +24,7 @@ export async function saveSecret(actor: SessionUser, tenantId: string, secret: s
   });
   if (!t) throw notFound("That tenant");
   if (!t.clientId) throw new AppError("TENANT_NO_APP", { userMessage: "Enter the app's client ID in the Register step first.", status: 409 });
-  const cipher = encryptSecret(secret, CREDENTIAL_PURPOSE);
+  const cipher = encryptSecret(secret, { purpose: CREDENTIAL_PURPOSE, rowId: t.id });
   let note: string | undefined;
   try {
     const access = toAccess({ ...t, credentialKind: "secret", credentialCipher: cipher, certificatePem: null, certThumbprint: null, updatedAt: new Date() });

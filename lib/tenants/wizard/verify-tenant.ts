@@ -36,6 +36,9 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
   const data = readWizardData(t.wizardData);
   const tid = typeof all.tid === "string" ? all.tid : null;
   const now = new Date();
+  // The token is the only proof of consent (the consent callback's admin_consent=True is only a claim):
+  // application sending moves past Verify only once the token carries Mail.Send.
+  const proved = !t.useApplication || roles.includes("Mail.Send");
   const next = {
     ...data,
     verify: { at: now.toISOString(), tid, servicePrincipalObjectId: typeof all.oid === "string" ? all.oid : null, roles, appDisplayName: typeof all.app_displayname === "string" ? all.app_displayname : null },
@@ -47,7 +50,7 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
       wizardData: toJson(next),
       // A token with the roles proves consent, whoever gave it.
       ...(roles.includes("Mail.Send") && t.consentState !== "granted" ? { consentState: "granted", consentAt: now } : {}),
-      wizardStep: furthest(t.wizardStep, t.useApplication ? "restrict" : "done"),
+      ...(proved ? { wizardStep: furthest(t.wizardStep, t.useApplication ? "restrict" : "done") } : {}),
     },
   });
   await recordAudit({ actor, action: "tenant.verified", target: t.name, tenantId, after: { roles, tid } });

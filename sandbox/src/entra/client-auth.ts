@@ -54,6 +54,15 @@ function verifySecret(ctx: SandboxContext, app: AppRegistration, secret: string)
   if (Date.parse(match.startDateTime) > now) throw AAD.badSecret(app.appId);
 }
 
+/**
+ * A thumbprint header as bytes. MSAL for JavaScript sends base64url without padding; MSAL for Python sends
+ * base64url with `=` padding, and Entra accepts both (it is Microsoft's own library), so thumbprints are
+ * compared as the bytes they encode, never as strings. Standard-alphabet base64 decodes the same way.
+ */
+function thumbprintBytes(header: string): Buffer {
+  return Buffer.from(header.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_"), "base64url");
+}
+
 async function verifyAssertion(ctx: SandboxContext, app: AppRegistration, assertion: string, tokenEndpoints: string[]): Promise<void> {
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
@@ -65,9 +74,10 @@ async function verifyAssertion(ctx: SandboxContext, app: AppRegistration, assert
   const x5t = typeof header.x5t === "string" ? header.x5t : undefined;
   const alg = header.alg;
   if (alg !== "PS256" && alg !== "RS256") throw assertionFail(`Client assertion contains an invalid signature. [Reason - The algorithm '${String(alg)}' is not supported.]`);
-  const cert = app.certificates.find((c) => (x5tS256 && c.x5tS256 === x5tS256) || (x5t && c.x5t === x5t));
-  const shown = x5tS256 ?? x5t ?? "";
-  const thumbHex = shown ? Buffer.from(shown, "base64url").toString("hex").toUpperCase() : "";
+  const s256 = x5tS256 === undefined ? undefined : thumbprintBytes(x5tS256);
+  const s1 = x5t === undefined ? undefined : thumbprintBytes(x5t);
+  const cert = app.certificates.find((c) => (s256 && s256.equals(thumbprintBytes(c.x5tS256))) || (s1 && s1.equals(thumbprintBytes(c.x5t))));
+  const thumbHex = (s256 ?? s1 ?? Buffer.alloc(0)).toString("hex").toUpperCase();
   if (!cert) {
     // Wording observed in real responses for an unregistered key.
     throw assertionFail(

@@ -3,24 +3,25 @@ import { buttonClass } from "@/components/ui/button";
 import { Badge, Card } from "@/components/ui/card";
 import { StepIntro } from "@/components/wizard/step-intro";
 import { requiredPermissions } from "@/lib/powershell/permissions";
-import { adminConsentUrl } from "@/lib/tenants/wizard/consent-url";
 import { explainConsentError } from "@/lib/tenants/wizard/explain-consent";
 import { wizardPage } from "@/lib/tenants/wizard/wizard-page";
 import { ConsentElsewhereForm } from "./elsewhere-form";
+import { StartConsentForm } from "./start-form";
 
 export default async function ConsentStep({ params, searchParams }: { params: Promise<{ tenantId: string }>; searchParams: Promise<{ result?: string; error?: string; error_description?: string }> }) {
-  const { user, t } = await wizardPage(params, "consent");
+  const { t } = await wizardPage(params, "consent");
   const q = await searchParams;
-  const url = adminConsentUrl(user, t);
   const problem = q.error ? explainConsentError(q.error, q.error_description ?? null) : null;
   const granted = t.consentState === "granted";
+  // "reported": Microsoft's redirect said admin_consent=True. Only Verify (the app's token) proves it.
+  const verifiable = granted || t.consentState === "reported";
   return (
     <>
       <StepIntro
         title="Admin consent"
         why="Application permissions such as Mail.Send only take effect once an administrator consents for the whole organization. The button opens Microsoft's consent page for exactly the permissions the app registration lists; you come back here afterwards."
       />
-      {q.result === "granted" ? <p role="status" className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">Admin consent was granted. Verify it next.</p> : null}
+      {q.result === "reported" ? <p role="status" className="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">Microsoft&apos;s answer says admin consent was granted. Verify proves it: it reads the permissions from the app&apos;s own token.</p> : null}
       {problem ? (
         <div role="alert" className="mb-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">
           <p className="font-semibold">{problem.title}</p>
@@ -28,14 +29,14 @@ export default async function ConsentStep({ params, searchParams }: { params: Pr
           <p>{problem.action}</p>
         </div>
       ) : null}
-      <Card title="Grant consent" actions={<Badge tone={granted ? "good" : t.consentState === "pending" ? "warn" : "bad"}>consent {t.consentState}</Badge>}>
+      <Card title="Grant consent" actions={<Badge tone={granted ? "good" : t.consentState === "pending" || t.consentState === "reported" ? "warn" : "bad"}>consent {t.consentState}</Badge>}>
         <p className="mb-3 text-sm">
           Sign in as a Global Administrator (or Privileged Role Administrator) and accept: {requiredPermissions(t).map((p) => `${p.name} (${p.type === "Role" ? "application" : "delegated"})`).join(", ")}.
         </p>
         <div className="flex flex-wrap gap-3">
-          {url ? <a className={buttonClass()} href={url}>Open admin consent</a> : <p className="text-sm">Enter the app&apos;s client ID in the Register step first.</p>}
+          {t.clientId ? <StartConsentForm tenantId={t.id} /> : <p className="text-sm">Enter the app&apos;s client ID in the Register step first.</p>}
           <ConsentElsewhereForm tenantId={t.id} />
-          {granted ? <Link className={buttonClass("secondary")} href={`/setup/${t.id}/verify`}>Continue to verify</Link> : null}
+          {verifiable ? <Link className={buttonClass("secondary")} href={`/setup/${t.id}/verify`}>Continue to verify</Link> : null}
         </div>
       </Card>
     </>

@@ -34,7 +34,7 @@ export function VerifyForm({ tenantId, next }: { tenantId: string; next: string 
             <summary className="cursor-pointer font-medium">The token&apos;s claims (decoded for display only)</summary>
             <pre className="mt-2 overflow-auto rounded bg-slate-950 p-3 text-xs text-slate-100">{JSON.stringify(v.claims, null, 2)}</pre>
           </details>
-          <Link className={buttonClass()} href={next}>Continue</Link>
+          {v.missingMailSend ? null : <Link className={buttonClass()} href={next}>Continue</Link>}
         </div>
       ) : null}
     </form>

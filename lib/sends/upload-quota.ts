@@ -1,0 +1,148 @@
+import "server-only";
+import { statfs } from "node:fs/promises";
+import { db } from "../db";
+import { env } from "../env";
+import { AppError } from "../errors";
+import { MAX_ATTACHMENT_BYTES } from "../schemas/compose";
+
+/**
+ * Upload quotas per person, over the attachments they uploaded and have not attached to a send yet
+ * (in flight or stored): a count, a total of bytes, how many may upload at once, and a floor of free disk
+ * space. Each upload is a row in "Upload" from the moment it is admitted: a reservation of its declared
+ * size with a lease (`inFlightUntil`) renewed while bytes arrive, then its real size once stored. The
+ * row goes when the upload is removed, fails or is swept, and stops counting once attached to a send.
+ * A portal instance that dies mid-upload leaves a lease that runs out: its reservation then counts no
+ * more and the sweep removes it.
+ *
+ * Admission is one transaction holding a PostgreSQL advisory lock on the person, so two uploads racing
+ * cannot both fit in the same remaining quota (https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS).
+ * Hand-written because the quota is a sum over rows of varying size: a rate limiter counts requests, not
+ * bytes still on disk, and cannot give them back when a file is removed.
+ */
+export interface UploadLimits {
+  maxFiles: number;
+  maxBytes: number;
+  maxConcurrent: number;
+  minFreeBytes: number;
+}
+
+const MB = 1024 * 1024;
+/** How long an in-flight reservation holds without news from its upload; renewed as bytes arrive. */
+export const UPLOAD_LEASE_MS = 2 * 60_000;
+
+export function uploadLimits(): UploadLimits {
+  const e = env();
+  return { maxFiles: e.PORTAL_UPLOAD_MAX_FILES, maxBytes: e.PORTAL_UPLOAD_MAX_MB * MB, maxConcurrent: e.PORTAL_UPLOAD_MAX_CONCURRENT, minFreeBytes: e.PORTAL_UPLOAD_MIN_FREE_MB * MB };
+}
+
+export function formatSize(n: number): string {
+  if (n >= 1024 * MB) return `${(n / 1024 / MB).toFixed(1)} GB`;
+  if (n >= MB) return `${(n / MB).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(n / 1024))} KB`;
+}
+
+/** Free space for unprivileged writers on the filesystem holding `dir` (statfs's bavail × bsize). */
+export async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+export interface QuotaUse {
+  files: number;
+  bytes: number;
+  inFlight: number;
+}
+
+type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+
+async function usage(tx: Pick<Tx, "$queryRaw">, ownerId: string, now: Date): Promise<QuotaUse> {
+  const [row] = await tx.$queryRaw<{ files: bigint; bytes: bigint | null; inflight: bigint }[]>`
+    SELECT count(*) AS files, sum("bytes") AS bytes, count(*) FILTER (WHERE "inFlightUntil" IS NOT NULL) AS inflight
+    FROM "Upload"
+    WHERE "ownerId" = ${ownerId} AND "sendId" IS NULL AND ("inFlightUntil" IS NULL OR "inFlightUntil" > ${now})`;
+  return { files: Number(row?.files ?? 0), bytes: Number(row?.bytes ?? 0), inFlight: Number(row?.inflight ?? 0) };
+}
+
+/** What a person's uploads use now (for tests and display). */
+export async function uploadUsage(ownerId: string): Promise<QuotaUse> {
+  return usage(db(), ownerId, new Date());
+}
+
+/**
+ * Admits upload `id` for `ownerId`, reserving `declaredBytes` (or, when the size is not known up front,
+ * everything left of the quota up to Graph's per-attachment maximum), or throws a 4xx naming the limit
+ * and the use: 429 for too many at once or too many files, 413 for bytes, 507 when the disk is nearly full.
+ * Returns the bytes reserved: the upload must stop there.
+ */
+export async function reserveUpload(ownerId: string, id: string, declaredBytes: number | null, dir: string): Promise<number> {
+  const L = uploadLimits();
+  const free = await freeBytes(dir);
+  if (free - (declaredBytes ?? 0) < L.minFreeBytes) {
+    throw new AppError("UPLOAD_DISK_FULL", {
+      userMessage: `The portal's storage is nearly full (${formatSize(free)} free; uploads stop when less than ${formatSize(L.minFreeBytes)} would be left). Ask an administrator to free disk space, then attach the file again.`,
+      status: 507,
+    });
+  }
+  return db().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`upload-quota:${ownerId}`}, 0))::text`;
+    const now = new Date();
+    const used = await usage(tx, ownerId, now);
+    if (used.inFlight >= L.maxConcurrent) {
+      throw new AppError("UPLOAD_TOO_MANY_AT_ONCE", {
+        userMessage: `You are already uploading ${used.inFlight} file${used.inFlight === 1 ? "" : "s"} at once, the most allowed (${L.maxConcurrent}). Wait for one to finish, then attach this file again.`,
+        status: 429,
+        details: { inFlight: used.inFlight, limit: L.maxConcurrent },
+      });
+    }
+    if (used.files >= L.maxFiles) {
+      throw new AppError("UPLOAD_QUOTA_FILES", {
+        userMessage: `You have ${used.files} attachments uploaded and not sent yet, the most allowed (${L.maxFiles}). Send the message or remove attachments, then attach this file again.`,
+        status: 429,
+        details: { files: used.files, limit: L.maxFiles },
+      });
+    }
+    const left = L.maxBytes - used.bytes;
+    const reserve = declaredBytes ?? Math.min(MAX_ATTACHMENT_BYTES, left);
+    if (reserve > left || left <= 0) {
+      throw new AppError("UPLOAD_QUOTA_BYTES", {
+        userMessage: `Your attachments not sent yet use ${formatSize(used.bytes)} of your ${formatSize(L.maxBytes)} upload quota${declaredBytes ? `; this file (${formatSize(declaredBytes)}) would go over it` : ""}. Send the message or remove attachments, then attach this file again.`,
+        status: 413,
+        details: { usedBytes: used.bytes, limitBytes: L.maxBytes },
+      });
+    }
+    await tx.upload.create({ data: { id, ownerId, bytes: BigInt(reserve), inFlightUntil: new Date(now.getTime() + UPLOAD_LEASE_MS) } });
+    return reserve;
+  });
+}
+
+/** Keeps an upload's reservation alive while its bytes arrive. */
+export async function renewUpload(id: string): Promise<void> {
+  await db().upload.updateMany({ where: { id, inFlightUntil: { not: null } }, data: { inFlightUntil: new Date(Date.now() + UPLOAD_LEASE_MS) } });
+}
+
+/**
+ * The upload is on disk: it counts with its real size from now on, and no longer as in flight. An upsert:
+ * a client that stalled past its lease may have had its reservation swept meanwhile, and a stored file
+ * must count all the same.
+ */
+export async function uploadStored(id: string, ownerId: string, bytes: number): Promise<void> {
+  await db().upload.upsert({ where: { id }, create: { id, ownerId, bytes: BigInt(bytes) }, update: { bytes: BigInt(bytes), inFlightUntil: null } });
+}
+
+/** A failed, removed or finished upload gives its quota back. */
+export async function releaseUpload(id: string): Promise<void> {
+  await db().upload.deleteMany({ where: { id } });
+}
+
+/** Attached to a send: it counts against the quota no more (the send's own limits apply). */
+export async function uploadAttached(id: string, sendId: string): Promise<void> {
+  await db().upload.updateMany({ where: { id }, data: { sendId } });
+}
+
+/** Reservations whose instance died mid-upload, and bookkeeping of unattached uploads the sweep removed. */
+export async function sweepUploadRows(maxAgeMs: number): Promise<void> {
+  const now = Date.now();
+  await db().upload.deleteMany({
+    where: { OR: [{ inFlightUntil: { lt: new Date(now) } }, { sendId: null, inFlightUntil: null, createdAt: { lt: new Date(now - maxAgeMs) } }] },
+  });
+}
