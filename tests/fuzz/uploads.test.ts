@@ -4,7 +4,8 @@
  * requests each: path tricks in the file name (../, absolute and UNC paths, NUL, reserved Windows names,
  * bidi overrides, huge names), hostile content types, empty bodies, forged and foreign ids. An upload is
  * stored only as <random id>.bin/.json inside the uploads folder under a plain file name, or refused with
- * a 4xx and nothing left on disk; a delete removes only the caller's own unsent upload.
+ * a 4xx and nothing left on disk or in the quota table ("Upload" rows: a refused upload's reservation
+ * is released); a delete removes only the caller's own unsent upload, its files and its quota row.
  */
 import { inRequestScope, portalRequest, sessionCookie } from "../support/next-scope";
 import { readdir } from "node:fs/promises";
@@ -62,6 +63,7 @@ describe("POST /api/uploads with 1,000 generated file names, types and bodies", 
     await holds("post-upload", upload, async ({ names, type, body }) => {
       const ctx = show({ names, type, size: body?.length ?? null });
       const files = await dataFiles();
+      const before = await rowCounts();
       const qs = new URLSearchParams(names.map((n) => ["name", n])).toString();
       const url = `/api/uploads${qs ? `?${qs}` : ""}`;
       const headers: Record<string, string> = {};
@@ -77,7 +79,9 @@ describe("POST /api/uploads with 1,000 generated file names, types and bodies", 
       const res = await inRequestScope(req, () => POST(req, { params: Promise.resolve({}) }));
       const payload = (await res.json()) as ErrorBody & { id?: string; name?: string; size?: number; contentType?: string };
       const after = await dataFiles();
+      const d = delta(before, await rowCounts());
       if (res.status === 201) {
+        expect(d, ctx).toEqual({ Upload: 1 });
         stored++;
         expect(payload.id, ctx).toMatch(/^[a-f0-9]{32}$/);
         expect(payload.size, ctx).toBe(body!.length);
@@ -91,10 +95,11 @@ describe("POST /api/uploads with 1,000 generated file names, types and bodies", 
       } else {
         expectClientError(res.status, payload, [], ctx);
         expect(after, ctx).toEqual(files);
+        expect(d, ctx).toEqual({});
       }
     });
     expect(stored).toBeGreaterThan(500);
-    // Uploads live on disk only: no row anywhere changed.
+    // Every stored upload was removed again: no row anywhere is left over.
     expect(delta(rows, await rowCounts())).toEqual({});
   }, 300_000);
 });
@@ -120,6 +125,7 @@ describe("DELETE /api/uploads/[id] with 1,000 generated ids", () => {
       const id = pick === "own" ? (await save(senderId)).id : pick;
       const ctx = show(id);
       const files = await dataFiles();
+      const before = await rowCounts();
       let pathname = "/api/uploads/x";
       try {
         pathname = `/api/uploads/${encodeURIComponent(id)}`;
@@ -129,18 +135,22 @@ describe("DELETE /api/uploads/[id] with 1,000 generated ids", () => {
       const req = portalRequest(pathname, { method: "DELETE", cookie });
       const res = await inRequestScope(req, () => DELETE(req, { params: Promise.resolve({ id }) }));
       const after = await dataFiles();
+      const d = delta(before, await rowCounts());
       if (pick === "own") {
         expect(res.status, ctx).toBe(204);
+        expect(d, ctx).toEqual({ Upload: -1 });
         removed++;
         expect(files.filter((f) => !after.includes(f)), ctx).toEqual([path.join("uploads", `${id}.bin`), path.join("uploads", `${id}.json`)].sort());
       } else if (id === sent.id) {
         expect(res.status, ctx).toBe(204); // already sent: kept for its send
         expect(after, ctx).toEqual(files);
+        expect(d, ctx).toEqual({});
       } else {
         const payload = (await res.json()) as ErrorBody;
         expectClientError(res.status, payload, ["attachments"], ctx); // the compose form's field the upload belongs to
         expect(res.status, ctx).toBe(404);
         expect(after, ctx).toEqual(files);
+        expect(d, ctx).toEqual({});
       }
     });
     expect(removed).toBeGreaterThan(100);
