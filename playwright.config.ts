@@ -27,8 +27,9 @@ export default defineConfig({
     { name: "portal", testMatch: /.*\.spec\.ts/, dependencies: ["claim"], use: { ...devices["Desktop Chrome"] } },
   ],
   webServer: {
-    // The real start path: embedded secrets, migrations, sandbox tenant, build if needed, next start.
-    command: "npx tsx scripts/start.ts",
+    // The real start path (embedded secrets, migrations, sandbox tenant, build if needed, next start), its
+    // output also kept in E2E.serverLog for the secret scan.
+    command: "npx tsx scripts/e2e-web-server.ts",
     url: `${E2E.portalUrl}/api/health`,
     timeout: 240_000,
     reuseExistingServer: process.env.E2E_REUSE_SERVER === "1",

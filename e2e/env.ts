@@ -5,8 +5,14 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 export const E2E = {
   portalUrl: `http://localhost:${port}`,
   dataDir: path.resolve(process.env.E2E_DATA_DIR ?? ".data-e2e"),
+  /** What the portal (and the sandbox beside it) printed during this run (scripts/e2e-web-server.ts). */
+  get serverLog(): string {
+    return path.join(this.dataDir, "server.log");
+  },
   sandboxDir: path.resolve(process.env.E2E_SANDBOX_DIR ?? ".sandbox-e2e"),
   databaseUrl: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/gmp_e2e",
+  /** The portal's build folder (next.config.js `distDir`): the authorization matrix reads its action manifest. */
+  nextDistDir: path.resolve(process.env.E2E_NEXT_DIST_DIR ?? ".next"),
   get serverEnv(): Record<string, string> {
     return {
       PORT: String(port),

@@ -53,7 +53,7 @@ test("a Microsoft sign-in whose email equals a local admin's address does not be
   await createLocalUser({ email: upn, name: "Local Boss", password: "local boss password 1", role: "admin" });
 
   await page.goto("/sign-in");
-  await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
+  await page.getByRole("button", { name: "Sign in with Microsoft (Sandbox (Contoso demo))" }).click();
   await microsoftSignIn(page, upn, password);
   // Approval is the default admission: a request, not the admin's account.
   await expect(page).toHaveURL(/\/sign-in\/waiting/);
@@ -82,7 +82,7 @@ test("a local account links a Microsoft account explicitly, then signs in with M
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
-  await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
+  await page.getByRole("button", { name: "Sign in with Microsoft (Sandbox (Contoso demo))" }).click();
   await microsoftSignIn(page, upn, password);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   await expect(page.getByTestId("user-name")).toHaveText(local.name);

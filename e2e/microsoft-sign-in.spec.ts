@@ -9,7 +9,7 @@ test("an invited person signs in with Microsoft through the sandbox tenant, gets
   await inviteMicrosoftUser(person.upn, "sender");
 
   await page.goto("/sign-in");
-  await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
+  await page.getByRole("button", { name: "Sign in with Microsoft (Sandbox (Contoso demo))" }).click();
 
   // The sandbox's Entra ID sign-in page (a different origin, over HTTPS).
   await expect(page).toHaveURL(new RegExp(`^${sb.loginUrl}/`));
@@ -44,7 +44,7 @@ test("an invited person signs in with Microsoft through the sandbox tenant, gets
   // sign in again, and the new session carries the new role.
   await page.reload();
   await expect(page).toHaveURL(/\/sign-in/);
-  await page.getByRole("button", { name: /Sign in with Microsoft/ }).click();
+  await page.getByRole("button", { name: "Sign in with Microsoft (Sandbox (Contoso demo))" }).click();
   await expect(page).toHaveURL(new RegExp(`^${sb.loginUrl}/`));
   await page.getByRole("radio", { name: new RegExp(person.upn) }).check();
   await page.getByLabel("Password").fill(person.password);

@@ -16,6 +16,8 @@ export interface SandboxInfo {
   tenant: { id: string; domain: string };
   users: { upn: string; password: string; displayName?: string }[];
   mailboxes: { allowed: string; outsidePolicy: string; shared: string };
+  /** The mail-enabled security group whose access policy scopes the demo app. */
+  group: string;
 }
 
 export async function sandbox(): Promise<SandboxInfo> {

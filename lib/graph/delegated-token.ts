@@ -17,8 +17,14 @@ import type { TenantAccess } from "./tenant-access";
  *
  * An expired or revoked grant (invalid_grant: AADSTS70008, 50173, 700082 …) becomes an AppError whose
  * message says to sign in with Microsoft again — never a 500.
+ *
+ * Refreshes are single-flighted per person and tenant (as tokens.ts does for app tokens): concurrent sends
+ * of one person share one refresh, so one rotated refresh token is issued and stored. The rotated token is
+ * written only over the one that was redeemed (compare-and-swap), so a slower refresh in another portal
+ * instance never puts back an older token.
  */
 const cache = new Map<string, { token: string; expiresAt: number; version: string }>();
+const inFlight = new Map<string, Promise<string>>();
 
 export const providerFor = (tenantId: string) => `microsoft:${tenantId}`;
 
@@ -44,7 +50,15 @@ export async function delegatedToken(t: TenantAccess, userId: string, opts: { sk
   const key = `${t.id}:${userId}`;
   const hit = cache.get(key);
   if (!opts.skipCache && hit && hit.version === t.version && hit.expiresAt - Date.now() > 300_000) return hit.token;
+  const flight = `${key}:${t.version}`;
+  const pending = inFlight.get(flight);
+  if (pending) return pending;
+  const p = refresh(t, userId, key).finally(() => inFlight.delete(flight));
+  inFlight.set(flight, p);
+  return p;
+}
 
+async function refresh(t: TenantAccess, userId: string, key: string): Promise<string> {
   const account = await db().account.findFirst({
     where: { userId, provider: providerFor(t.id), refreshTokenCipher: { not: null } },
     select: { id: true, refreshTokenCipher: true },
@@ -69,7 +83,12 @@ export async function delegatedToken(t: TenantAccess, userId: string, opts: { sk
   if (!result?.accessToken) throw signInAgain("Microsoft returned no access token.");
   const rotated = rotatedRefreshToken(app);
   if (rotated && rotated !== refreshToken) {
-    await db().account.update({ where: { id: account.id }, data: { refreshTokenCipher: encryptSecret(rotated, { purpose: REFRESH_TOKEN_PURPOSE, rowId: account.id }) } });
+    // Compare-and-swap on the cipher that was redeemed. If it changed meanwhile (another instance's refresh,
+    // or rotate-key re-encrypting it), the stored token stays: Entra keeps a redeemed token valid.
+    await db().account.updateMany({
+      where: { id: account.id, refreshTokenCipher: account.refreshTokenCipher },
+      data: { refreshTokenCipher: encryptSecret(rotated, { purpose: REFRESH_TOKEN_PURPOSE, rowId: account.id }) },
+    });
   }
   cache.set(key, { token: result.accessToken, expiresAt: result.expiresOn?.getTime() ?? Date.now() + 3000_000, version: t.version });
   return result.accessToken;

@@ -10,6 +10,19 @@ export interface GraphFailure extends ErrorFacts {
   clientRequestId?: string | null;
   /** A network failure after the request may have left: the outcome is unknown. */
   network?: boolean;
+  /** A network failure before any connection was made (client.ts): the request never left. */
+  notConnected?: boolean;
+}
+
+/** GraphError.code of a request that never reached Microsoft: no connection was made (client.ts). */
+export const NOT_CONNECTED = "NotConnected";
+
+/** Retry-After is delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+function retryAfterSeconds(v: string): number | null {
+  const n = Number(v);
+  if (Number.isFinite(n)) return Math.max(0, n);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : null;
 }
 
 function header(headers: unknown, name: string): string | null {
@@ -30,8 +43,9 @@ export function graphFailure(err: unknown): GraphFailure {
       message: err.message,
       requestId: header(err.headers, "request-id") ?? err.requestId ?? null,
       clientRequestId: header(err.headers, "client-request-id"),
-      retryAfterSeconds: retry ? Number(retry) : null,
+      retryAfterSeconds: retry ? retryAfterSeconds(retry) : null,
       network: err.statusCode === -1 || err.statusCode === 0,
+      notConnected: err.code === NOT_CONNECTED,
     };
   }
   if (err instanceof AuthError) {

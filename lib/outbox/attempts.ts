@@ -1,10 +1,16 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { db } from "../db";
 
 /**
  * SendAttempt rows: written `pending` BEFORE each Graph call and completed after it, so a crash in
  * between still shows that a call may have left (lease recovery turns a pending send call into
  * `uncertain`, never into a resend).
+ *
+ * An attempt is started only under the claim's lease (claim.ts): the check, the attempt number and the
+ * pending row are one statement, so lease recovery (recover.ts) either runs first — and the try stops
+ * with LeaseLost before any call leaves — or sees the pending row. A finished attempt is written only
+ * while it is still pending: recovery's `abandoned` is not overwritten by a stale try.
  */
 export type Operation = "policy" | "token" | "sendMail" | "createDraft" | "attachment" | "createUploadSession" | "upload" | "send" | "deleteDraft";
 
@@ -21,17 +27,30 @@ export interface AttemptFacts {
   outcome: string;
 }
 
-export async function startAttempt(sendId: string, operation: Operation): Promise<{ id: string; number: number }> {
-  const [row] = await db().$queryRaw<{ attemptCount: number }[]>`
-    UPDATE "Send" SET "attemptCount" = "attemptCount" + 1, "updatedAt" = now() WHERE id = ${sendId} RETURNING "attemptCount"`;
-  const number = row?.attemptCount ?? 1;
-  const a = await db().sendAttempt.create({ data: { sendId, number, operation, outcome: "pending" }, select: { id: true } });
-  return { id: a.id, number };
+/** The claim's lease expired and the send was recovered (or claimed again): this try must stop. */
+export class LeaseLost extends Error {
+  constructor(readonly sendId: string) {
+    super(`outbox: the lease on send ${sendId} was lost`);
+  }
+}
+
+export async function startAttempt(sendId: string, lease: string, operation: Operation): Promise<{ id: string; number: number }> {
+  const [row] = await db().$queryRaw<{ id: string; number: number }[]>`
+    WITH s AS (
+      UPDATE "Send" SET "attemptCount" = "attemptCount" + 1, "updatedAt" = now()
+      WHERE id = ${sendId} AND "workerId" = ${lease} AND status = 'sending' AND "lockedUntil" > now()
+      RETURNING "attemptCount"
+    )
+    INSERT INTO "SendAttempt" (id, "sendId", number, "startedAt", operation, outcome)
+    SELECT ${randomUUID()}, ${sendId}, "attemptCount", now(), ${operation}, 'pending' FROM s
+    RETURNING id, number`;
+  if (!row) throw new LeaseLost(sendId);
+  return row;
 }
 
 export async function finishAttempt(id: string, f: AttemptFacts): Promise<void> {
-  await db().sendAttempt.update({
-    where: { id },
+  await db().sendAttempt.updateMany({
+    where: { id, outcome: "pending" },
     data: {
       durationMs: f.durationMs,
       httpStatus: f.httpStatus ?? null,

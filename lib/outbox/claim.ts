@@ -1,4 +1,5 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { db } from "../db";
 import type { PaceLimits } from "./options";
 
@@ -9,7 +10,18 @@ import type { PaceLimits } from "./options";
  * `concurrent` sends of a mailbox in flight (counted from the sends themselves, so a crashed worker
  * cannot leak a slot), `perMinute` per rolling minute window and `recipientsPerDay` per day. A send that
  * must wait gets nextAttemptAt and stays queued. Times come from the database clock (now()).
+ *
+ * Each claim carries a lease token of its own (the worker id plus a random part, kept in "workerId"):
+ * every later write of the try (attempt rows, the draft id, the result, lease renewal) names that
+ * token, so a try whose lease expired and was recovered — even when the same worker claimed the send
+ * again — can no longer write anything.
  */
+export interface Claim {
+  id: string;
+  /** The lease token: the worker id, "#", and a random part unique to this claim. */
+  lease: string;
+}
+
 interface Candidate {
   id: string;
   tenantId: string;
@@ -25,7 +37,7 @@ interface PaceRow {
   dayStart: Date;
 }
 
-export async function claimSends(workerId: string, o: { limit: number; leaseMs: number; pace: PaceLimits; only?: string }): Promise<string[]> {
+export async function claimSends(workerId: string, o: { limit: number; leaseMs: number; pace: PaceLimits; only?: string }): Promise<Claim[]> {
   if (o.limit <= 0) return [];
   return db().$transaction(async (tx) => {
     const only = o.only ?? null;
@@ -37,7 +49,7 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
       ORDER BY "createdAt"
       LIMIT ${o.limit}
       FOR UPDATE SKIP LOCKED`;
-    const claimed: string[] = [];
+    const claimed: Claim[] = [];
     // Pace rows are locked in one global order (tenant, address), so two workers never deadlock.
     const key = (x: Candidate) => `${x.tenantId}\u0000${x.address}`;
     rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
@@ -70,20 +82,21 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
         UPDATE "MailboxPace" SET "windowStart" = ${new Date(windowStart)}, "sentInWindow" = ${sentInWindow + 1},
           "dayStart" = ${new Date(dayStart)}, "recipientsToday" = ${recipientsToday + r.recipientCount}, "inFlight" = ${inFlight + 1}, "nextAllowedAt" = now()
         WHERE "tenantId" = ${r.tenantId} AND address = ${r.address}`;
+      const lease = `${workerId}#${randomBytes(8).toString("hex")}`;
       await tx.$executeRaw`
-        UPDATE "Send" SET status = 'sending', "workerId" = ${workerId}, "lockedUntil" = now() + ${o.leaseMs} * interval '1 millisecond',
+        UPDATE "Send" SET status = 'sending', "workerId" = ${lease}, "lockedUntil" = now() + ${o.leaseMs} * interval '1 millisecond',
           "nextAttemptAt" = NULL, "updatedAt" = now()
         WHERE id = ${r.id}`;
-      claimed.push(r.id);
+      claimed.push({ id: r.id, lease });
     }
     return claimed;
   });
 }
 
 /** Keeps a claim alive while the worker is busy (large uploads take a while). */
-export async function renewLease(sendId: string, workerId: string, leaseMs: number): Promise<boolean> {
+export async function renewLease(sendId: string, lease: string, leaseMs: number): Promise<boolean> {
   const n = await db().$executeRaw`
     UPDATE "Send" SET "lockedUntil" = now() + ${leaseMs} * interval '1 millisecond'
-    WHERE id = ${sendId} AND "workerId" = ${workerId} AND status = 'sending'`;
+    WHERE id = ${sendId} AND "workerId" = ${lease} AND status = 'sending'`;
   return n > 0;
 }

@@ -4,20 +4,35 @@ import type { Client } from "@microsoft/microsoft-graph-client";
 import { graphCall, isTransientStatus, type CallOutcome } from "../graph/send-call";
 import { fileAttachment, graphMessage, type StoredMessage } from "../graph/send-message";
 import { uploadFileToSession } from "../graph/upload-session";
-import { graphFailure } from "../graph/errors";
-import { INLINE_TOTAL_LIMIT } from "../schemas/compose";
+import { graphFailure, NOT_CONNECTED } from "../graph/errors";
 import { uploadPath } from "../sends/upload-store";
 import type { AttachmentRecord } from "../sends/queue-send";
 import { db } from "../db";
-import { finishAttempt, SENDING_OPERATIONS, startAttempt, type Operation } from "./attempts";
+import { finishAttempt, LeaseLost, SENDING_OPERATIONS, startAttempt, type Operation } from "./attempts";
 import { progressMap } from "./progress";
 
 /**
- * The Graph calls of one try, each logged as a SendAttempt. Under 3 MB of attachments in total: one
- * sendMail with inline fileAttachments. Otherwise Graph's large-attachment flow: draft → small files as
- * attachments → an upload session per file of 3 MB or more (streamed from disk) → send. When anything
+ * The Graph calls of one try, each logged as a SendAttempt. When the sendMail request *as sent* (JSON,
+ * attachments base64) stays under MAX_REQUEST_BYTES: one sendMail with inline fileAttachments.
+ * Otherwise Graph's large-attachment flow: draft → each file whose attachment POST fits the same limit
+ * as an attachment, the others through an upload session (streamed from disk) → send. When anything
  * fails after the draft exists, the draft is deleted, so a half-built message is never sent.
+ *
+ * Graph refuses requests over 4 MB as sent (learn.microsoft.com/graph/outlook-large-attachments), so the
+ * decision is made on the serialized size with a margin under 4,000,000 bytes, not on the raw bytes: a
+ * 3 MiB − 1 byte file is about 4.2 MB in base64. Upload sessions are refused for small files
+ * (ErrorAttachmentSizeShouldNotBeLessThanMinimumSize, same page); a file whose POST would exceed the
+ * limit is at least about 2.9 MB, above the 2,097,152 bytes observed as the minimum
+ * (github.com/microsoftgraph/msgraph-sdk-java/pull/52, comment of 2020-08-20 — observed, not documented).
  */
+export const MAX_REQUEST_BYTES = 4_000_000;
+
+const base64Length = (bytes: number) => 4 * Math.ceil(bytes / 3);
+
+/** Bytes of a JSON request holding `shape` (with empty contentBytes) once each file's base64 is in it. */
+function serializedSize(shape: unknown, fileBytes: number[]): number {
+  return Buffer.byteLength(JSON.stringify(shape)) + fileBytes.reduce((n, b) => n + base64Length(b), 0);
+}
 export type Delivery =
   | { kind: "accepted" }
   | { kind: "retry"; afterMs: number | null; code: string | null; message: string | null }
@@ -26,6 +41,8 @@ export type Delivery =
 
 interface Ctx {
   sendId: string;
+  /** The claim's lease token (claim.ts): every attempt and the draft id are written under it. */
+  lease: string;
   client: Client;
   base: string;
   timeoutMs: number;
@@ -33,14 +50,14 @@ interface Ctx {
 
 function outcomeOf(op: Operation, r: CallOutcome): string {
   if (r.ok) return op === "sendMail" || op === "send" ? "accepted" : op === "deleteDraft" ? "deleted" : "created";
-  if (r.failure?.network) return SENDING_OPERATIONS.includes(op) ? "uncertain" : "network";
+  if (r.failure?.network) return SENDING_OPERATIONS.includes(op) && !r.failure.notConnected ? "uncertain" : "network";
   if (r.status === 429) return "throttled";
   if (isTransientStatus(r.status)) return "unavailable";
   return "failed";
 }
 
 async function logged(c: Ctx, op: Operation, method: "POST" | "DELETE", path: string, body?: unknown): Promise<CallOutcome> {
-  const a = await startAttempt(c.sendId, op);
+  const a = await startAttempt(c.sendId, c.lease, op);
   const r = await graphCall(c.client, { method, path, body, timeoutMs: c.timeoutMs });
   await finishAttempt(a.id, {
     durationMs: r.durationMs, httpStatus: r.status, graphCode: r.failure?.graphCode, message: r.failure?.message,
@@ -52,6 +69,8 @@ async function logged(c: Ctx, op: Operation, method: "POST" | "DELETE", path: st
 function classify(op: Operation, r: CallOutcome, timeoutMs: number): Delivery {
   const f = r.failure;
   if (f?.network) {
+    // No connection was made (lib/graph/client.ts): nothing reached Microsoft, so trying again is safe.
+    if (f.notConnected) return { kind: "retry", afterMs: null, code: NOT_CONNECTED, message: f.message ?? "no connection" };
     if (SENDING_OPERATIONS.includes(op)) {
       return { kind: "uncertain", message: `No answer from Microsoft within ${Math.round(timeoutMs / 1000)} s after the message was handed over (${f.message ?? "network error"}).` };
     }
@@ -72,13 +91,16 @@ async function files(list: AttachmentRecord[]): Promise<(AttachmentRecord & { pa
   return out;
 }
 
-export async function deliver(sendId: string, s: StoredMessage & { attachments: unknown; saveToSent: boolean }, client: Client, base: string, timeoutMs: number): Promise<Delivery> {
-  const c: Ctx = { sendId, client, base, timeoutMs };
+export async function deliver(sendId: string, lease: string, s: StoredMessage & { attachments: unknown; saveToSent: boolean }, client: Client, base: string, timeoutMs: number): Promise<Delivery> {
+  const c: Ctx = { sendId, lease, client, base, timeoutMs };
+  const mine = { id: sendId, workerId: lease, status: "sending" as const };
   const list = await files((Array.isArray(s.attachments) ? s.attachments : []) as AttachmentRecord[]);
   if (typeof list === "string") return { kind: "failed", code: "ATTACHMENT_MISSING", message: list };
-  const total = list.reduce((n, a) => n + a.size, 0);
+  const empty = Buffer.alloc(0);
+  const inlineSize = serializedSize({ message: graphMessage(s, list.map((a) => fileAttachment(a, empty))), saveToSentItems: s.saveToSent }, list.map((a) => a.size));
+  const postable = (a: AttachmentRecord) => serializedSize(fileAttachment(a, empty), [a.size]) < MAX_REQUEST_BYTES;
 
-  if (total < INLINE_TOTAL_LIMIT) {
+  if (inlineSize < MAX_REQUEST_BYTES) {
     const inline = await Promise.all(list.map(async (a) => fileAttachment(a, await readFile(a.path))));
     const r = await logged(c, "sendMail", "POST", `${base}/sendMail`, { message: graphMessage(s, inline), saveToSentItems: s.saveToSent });
     return r.ok ? { kind: "accepted" } : classify("sendMail", r, timeoutMs);
@@ -88,15 +110,18 @@ export async function deliver(sendId: string, s: StoredMessage & { attachments: 
   if (!draft.ok) return classify("createDraft", draft, timeoutMs);
   const draftId = (draft.body as { id?: string } | null)?.id;
   if (!draftId) return { kind: "failed", code: "NO_DRAFT_ID", message: "Graph created the draft but returned no id." };
-  await db().send.update({ where: { id: sendId }, data: { draftId } });
+  if ((await db().send.updateMany({ where: mine, data: { draftId } })).count === 0) {
+    await graphCall(client, { method: "DELETE", path: `${base}/messages/${encodeURIComponent(draftId)}`, timeoutMs }).catch(() => undefined);
+    throw new LeaseLost(sendId);
+  }
   const msgPath = `${base}/messages/${encodeURIComponent(draftId)}`;
   const progress = progressMap();
-  const bigTotal = list.filter((a) => a.size >= INLINE_TOTAL_LIMIT).reduce((n, a) => n + a.size, 0);
+  const bigTotal = list.filter((a) => !postable(a)).reduce((n, a) => n + a.size, 0);
   let uploadedBefore = 0;
 
-  const result = await (async (): Promise<Delivery> => {
+  const result = await (async (): Promise<Delivery | LeaseLost> => {
     for (const a of list) {
-      if (a.size < INLINE_TOTAL_LIMIT) {
+      if (postable(a)) {
         const r = await logged(c, "attachment", "POST", `${msgPath}/attachments`, fileAttachment(a, await readFile(a.path)));
         if (!r.ok) return classify("attachment", r, timeoutMs);
         continue;
@@ -107,7 +132,7 @@ export async function deliver(sendId: string, s: StoredMessage & { attachments: 
       if (!session.ok) return classify("createUploadSession", session, timeoutMs);
       const uploadUrl = (session.body as { uploadUrl?: string } | null)?.uploadUrl;
       if (!uploadUrl) return { kind: "failed", code: "NO_UPLOAD_URL", message: "Graph returned no upload URL." };
-      const att = await startAttempt(sendId, "upload");
+      const att = await startAttempt(sendId, lease, "upload");
       const started = performance.now();
       try {
         await uploadFileToSession(uploadUrl, a, (n) => progress.set(sendId, { phase: `Uploading ${a.name} to Microsoft`, uploadedBytes: uploadedBefore + n, totalBytes: bigTotal }));
@@ -123,12 +148,22 @@ export async function deliver(sendId: string, s: StoredMessage & { attachments: 
     progress.set(sendId, { phase: "Sending", uploadedBytes: bigTotal, totalBytes: bigTotal });
     const sent = await logged(c, "send", "POST", `${msgPath}/send`);
     return sent.ok ? { kind: "accepted" } : classify("send", sent, timeoutMs);
-  })();
+  })().catch((err: unknown) => {
+    if (err instanceof LeaseLost) return err;
+    throw err;
+  });
+
+  // The lease was lost before the draft was sent: the draft is removed (unlogged — the log now belongs
+  // to the try that holds the send) so it never goes out, and this try stops.
+  if (result instanceof LeaseLost) {
+    await graphCall(client, { method: "DELETE", path: msgPath, timeoutMs }).catch(() => undefined);
+    throw result;
+  }
 
   // Anything but a sent (or possibly sent) message: delete the draft so it can never go out half-built.
   if (result.kind === "failed" || result.kind === "retry") {
     await logged(c, "deleteDraft", "DELETE", msgPath).catch(() => undefined);
-    await db().send.update({ where: { id: sendId }, data: { draftId: null } });
+    await db().send.updateMany({ where: mine, data: { draftId: null } });
   }
   return result;
 }

@@ -4,18 +4,19 @@ import { removeUpload } from "../sends/upload-store";
 import type { Delivery } from "./deliver";
 
 /**
- * Writes a try's outcome on the send — only while this worker still holds the claim. Final states
+ * Writes a try's outcome on the send — only while this try still holds the claim (its lease token,
+ * claim.ts); false when it does not (the lease expired and was recovered), and nothing is written. Final states
  * (accepted, failed, uncertain) remove the uploaded files and, for metadata-only tenants, the body.
  */
-export async function finishSend(sendId: string, workerId: string, d: Delivery): Promise<void> {
-  const mine = { id: sendId, workerId, status: "sending" as const };
+export async function finishSend(sendId: string, lease: string, d: Delivery): Promise<boolean> {
+  const mine = { id: sendId, workerId: lease, status: "sending" as const };
   const release = { workerId: null, lockedUntil: null };
   if (d.kind === "retry") {
-    await db().send.updateMany({
+    const r = await db().send.updateMany({
       where: mine,
       data: { ...release, status: "retrying", nextAttemptAt: new Date(Date.now() + (d.afterMs ?? 2_000)), errorCode: d.code, errorMessage: d.message },
     });
-    return;
+    return r.count > 0;
   }
   const s = await db().send.findUnique({ where: { id: sendId }, select: { attachments: true, tenant: { select: { metadataOnly: true } } } });
   const data =
@@ -28,6 +29,7 @@ export async function finishSend(sendId: string, workerId: string, d: Delivery):
     where: mine,
     data: { ...release, ...data, completedAt: new Date(), nextAttemptAt: null, ...(s?.tenant.metadataOnly ? { body: null } : {}) },
   });
-  if (n.count === 0) return;
+  if (n.count === 0) return false;
   for (const a of (Array.isArray(s?.attachments) ? s.attachments : []) as { id?: string }[]) if (a.id) await removeUpload(a.id);
+  return true;
 }

@@ -6,7 +6,7 @@ import { loadTenantAccess, type TenantAccess } from "../graph/tenant-access";
 import { appToken } from "../graph/tokens";
 import { delegatedToken } from "../graph/delegated-token";
 import { graphClient } from "../graph/client";
-import { finishAttempt, startAttempt, transientTries } from "./attempts";
+import { finishAttempt, LeaseLost, startAttempt, transientTries } from "./attempts";
 import { renewLease } from "./claim";
 import { deliver, type Delivery } from "./deliver";
 import { finishSend } from "./finish-send";
@@ -17,10 +17,11 @@ import type { SendMode } from "@/generated/prisma/enums";
 
 /**
  * Runs one claimed send: the token (application or delegated), then the Graph calls (deliver.ts), then
- * the outcome recorded on the send. The claim's lease is renewed while this runs. Only the worker that
- * holds the claim writes the result.
+ * the outcome recorded on the send. The claim's lease is renewed while this runs. Only the try that
+ * holds the claim (its lease token, claim.ts) writes attempts and the result: a try whose lease expired
+ * and was recovered stops at its next write ("lost") and writes nothing.
  */
-async function token(sendId: string, mode: string, tenantId: string, actorUserId: string | null): Promise<{ t?: TenantAccess; accessToken?: string; error?: AppError }> {
+async function token(sendId: string, lease: string, mode: string, tenantId: string, actorUserId: string | null): Promise<{ t?: TenantAccess; accessToken?: string; error?: AppError }> {
   const started = performance.now();
   try {
     const t = await loadTenantAccess(tenantId);
@@ -30,7 +31,7 @@ async function token(sendId: string, mode: string, tenantId: string, actorUserId
     // Not a Graph call, so it is logged only when it fails: the send's log then says why nothing was sent.
     const e = err instanceof AppError ? err : new AppError("TOKEN_FAILED", { userMessage: "Could not get a token from Microsoft.", status: 502, cause: err });
     const status = typeof e.details?.httpStatus === "number" ? e.details.httpStatus : null;
-    const a = await startAttempt(sendId, "token");
+    const a = await startAttempt(sendId, lease, "token");
     await finishAttempt(a.id, { durationMs: Math.round(performance.now() - started), httpStatus: status, graphCode: e.code, message: e.userMessage, requestId: (e.details?.requestId as string | undefined) ?? null, outcome: "failed" });
     return { error: e };
   }
@@ -41,40 +42,41 @@ async function token(sendId: string, mode: string, tenantId: string, actorUserId
  * a send queued by someone since disabled or demoted, or from a mailbox whose grant or listing was
  * removed, fails with the reason instead of going out. Logged as a "policy" attempt (no Graph call).
  */
-async function recheck(s: { id: string; tenantId: string; mode: SendMode; fromAddress: string; actorUserId: string | null; test: boolean }): Promise<Delivery | null> {
+async function recheck(s: { id: string; tenantId: string; mode: SendMode; fromAddress: string; actorUserId: string | null; test: boolean }, lease: string): Promise<Delivery | null> {
   const tenant = await db().tenant.findUnique({ where: { id: s.tenantId }, select: { id: true, name: true, clientId: true, useApplication: true, useDelegated: true } });
   if (!tenant) return { kind: "failed", code: "TENANT_REMOVED", message: "The tenant was removed after this mail was queued." };
   const refusal = await maySend({ actor: await loadSender(s.actorUserId), tenant, mode: s.mode, from: s.fromAddress, test: s.test });
   if (!refusal) return null;
-  const a = await startAttempt(s.id, "policy");
+  const a = await startAttempt(s.id, lease, "policy");
   await finishAttempt(a.id, { durationMs: 0, httpStatus: null, graphCode: refusal.code, message: refusal.changed, requestId: null, outcome: "refused" });
   return { kind: "failed", code: refusal.code, message: refusal.changed };
 }
 
-export async function processSend(sendId: string, workerId: string, o: OutboxOptions): Promise<Delivery["kind"] | "skipped"> {
+export async function processSend(sendId: string, lease: string, o: OutboxOptions): Promise<Delivery["kind"] | "skipped" | "lost"> {
   const s = await db().send.findUnique({ where: { id: sendId } });
-  if (!s || s.status !== "sending" || s.workerId !== workerId) return "skipped";
-  const refused = await recheck(s);
-  if (refused) {
-    await finishSend(sendId, workerId, refused);
-    return refused.kind;
-  }
-  const heartbeat = setInterval(() => void renewLease(sendId, workerId, o.leaseMs).catch(() => undefined), Math.max(1_000, o.leaseMs / 3));
+  if (!s || s.status !== "sending" || s.workerId !== lease) return "skipped";
+  const heartbeat = setInterval(() => void renewLease(sendId, lease, o.leaseMs).catch(() => undefined), Math.max(1_000, o.leaseMs / 3));
   heartbeat.unref?.();
   let result: Delivery;
   try {
-    const tok = await token(sendId, s.mode, s.tenantId, s.actorUserId);
-    if (!tok.accessToken || !tok.t) {
-      const e = tok.error!;
-      // Network trouble reaching Entra ID is transient; a refused credential or grant is not.
-      result = e.code === "GRAPH_ERROR" ? { kind: "retry", afterMs: null, code: "TOKEN_NETWORK", message: e.userMessage } : { kind: "failed", code: e.code, message: e.userMessage };
+    const refused = await recheck(s, lease);
+    if (refused) {
+      result = refused;
     } else {
-      const accessToken = tok.accessToken;
-      const client = graphClient(tok.t, async () => accessToken);
-      const base = s.mode === "delegated" ? "/me" : `/users/${encodeURIComponent(s.fromAddress)}`;
-      result = await deliver(sendId, s, client, base, o.timeoutMs);
+      const tok = await token(sendId, lease, s.mode, s.tenantId, s.actorUserId);
+      if (!tok.accessToken || !tok.t) {
+        const e = tok.error!;
+        // Network trouble reaching Entra ID is transient; a refused credential or grant is not.
+        result = e.code === "GRAPH_ERROR" ? { kind: "retry", afterMs: null, code: "TOKEN_NETWORK", message: e.userMessage } : { kind: "failed", code: e.code, message: e.userMessage };
+      } else {
+        const accessToken = tok.accessToken;
+        const client = graphClient(tok.t, async () => accessToken);
+        const base = s.mode === "delegated" ? "/me" : `/users/${encodeURIComponent(s.fromAddress)}`;
+        result = await deliver(sendId, lease, s, client, base, o.timeoutMs);
+      }
     }
   } catch (err) {
+    if (err instanceof LeaseLost) return "lost";
     logError(`outbox: send ${sendId} failed unexpectedly`, err);
     result = { kind: "failed", code: "PORTAL_ERROR", message: "The portal hit an unexpected error while sending; see the server log." };
   } finally {
@@ -89,6 +91,5 @@ export async function processSend(sendId: string, workerId: string, o: OutboxOpt
       result = { ...result, afterMs: result.afterMs ?? backoffMs(tries) };
     }
   }
-  await finishSend(sendId, workerId, result);
-  return result.kind;
+  return (await finishSend(sendId, lease, result)) ? result.kind : "lost";
 }

@@ -6,6 +6,10 @@ import { db } from "../db";
  * draft's send) was started and never answered, Microsoft may have accepted it: the send becomes
  * `uncertain` and is never resent automatically. Otherwise nothing can have been sent yet, and the
  * send is queued again.
+ *
+ * Each statement reads a fresh snapshot (READ COMMITTED). A try that started its send call just as
+ * the first statement ran (attempts.ts inserts the pending row under the lease in one statement) is
+ * seen by the second one's NOT EXISTS and left for the next run to mark uncertain, never requeued.
  */
 export async function recoverExpiredLeases(): Promise<{ uncertain: number; requeued: number }> {
   return db().$transaction(async (tx) => {
@@ -17,7 +21,8 @@ export async function recoverExpiredLeases(): Promise<{ uncertain: number; reque
         AND EXISTS (SELECT 1 FROM "SendAttempt" a WHERE a."sendId" = s.id AND a.outcome = 'pending' AND a.operation IN ('sendMail', 'send'))`;
     const requeued = await tx.$executeRaw`
       UPDATE "Send" SET status = 'retrying', "workerId" = NULL, "lockedUntil" = NULL, "nextAttemptAt" = now(), "updatedAt" = now()
-      WHERE status = 'sending' AND "lockedUntil" < now()`;
+      WHERE status = 'sending' AND "lockedUntil" < now()
+        AND NOT EXISTS (SELECT 1 FROM "SendAttempt" a WHERE a."sendId" = "Send".id AND a.outcome = 'pending' AND a.operation IN ('sendMail', 'send'))`;
     await tx.$executeRaw`
       UPDATE "SendAttempt" a SET outcome = 'abandoned' FROM "Send" s
       WHERE a."sendId" = s.id AND a.outcome = 'pending' AND s.status IN ('uncertain', 'retrying') AND s."workerId" IS NULL`;

@@ -44,9 +44,9 @@ export class OutboxWorker {
     if (!sendId) this.polling = true;
     try {
       await this.maintain();
-      const ids = await claimSends(this.id, { limit: this.options.concurrency - this.active.size, leaseMs: this.options.leaseMs, pace: this.options.pace, only: sendId });
-      for (const id of ids) {
-        const p = processSend(id, this.id, this.options)
+      const claims = await claimSends(this.id, { limit: this.options.concurrency - this.active.size, leaseMs: this.options.leaseMs, pace: this.options.pace, only: sendId });
+      for (const { id, lease } of claims) {
+        const p = processSend(id, lease, this.options)
           .catch((err: unknown) => logError(`outbox: send ${id}`, err))
           .finally(() => this.active.delete(p));
         this.active.add(p);

@@ -18,7 +18,25 @@ export interface FaultConfig {
   rate: number;
   statuses: number[]; // e.g. [429, 503]; 0 means "drop the connection"
   retryAfterSeconds: number;
+  /** How Retry-After is written: delay-seconds (what Graph sends) or an HTTP-date (RFC 9110 §10.2.3 allows both). */
+  retryAfterFormat?: "seconds" | "http-date";
   latencyMs: number;
+  /**
+   * Delay before a Graph answer is written, after the request was handled (a sendMail is delivered at
+   * once): a client that gives up meanwhile timed out after the request left.
+   */
+  responseDelayMs?: number;
+}
+
+/**
+ * A fault setting limited to one app (the token's appid), one mailbox (the /users/{id|upn} or /me the
+ * request acts on), or both. A matching scoped setting replaces the sandbox-wide one for that request,
+ * so parallel tests can throttle their own app or mailbox without touching anyone else's requests.
+ */
+export interface ScopedFault {
+  clientId?: string;
+  mailbox?: string;
+  config: FaultConfig;
 }
 
 /**
@@ -37,6 +55,8 @@ export interface SandboxContext {
   dataDir: string;
   clock: Clock;
   faults: FaultConfig;
+  /** Faults for one app and/or mailbox (POST /faults with clientId/mailbox); cleared by reset. */
+  scopedFaults: ScopedFault[];
   /** Entra's token signing key (RS256) and its key id, published at …/discovery/v2.0/keys. */
   signing: { privateKey: KeyObject; kid: string; publicJwk: Record<string, unknown> };
   /**

@@ -4,11 +4,15 @@
  *   POST /reset                      store back to the seeded demo tenant; faults, clock, sessions cleared
  *   POST /seed                       add tenants, users, mailboxes, groups, apps, grants, policies (entra/seed-input.ts)
  *   GET  /state                      a JSON summary for debugging
- *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"latencyMs":n}; {"rate":0} clears
+ *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"retryAfterFormat":"seconds"|"http-date","latencyMs":n,"responseDelayMs":n}; {"rate":0} clears;
+ *                                    with "clientId" and/or "mailbox" only that app's / mailbox's Graph requests
+ *   GET  /faults                     {"faults": <sandbox-wide>, "scoped": [{clientId?, mailbox?, config}]}
  *   POST /clock                      {"advanceSeconds":n} | {"reset":true}
  *   POST /apps/{appId}/secrets       add a client secret (e.g. an expired one); answers its secretText
  *   POST /apps/{appId}/certificates  add a certificate credential {pem, startDateTime?, endDateTime?}
  *   POST /users/{id|upn}/revoke-sessions  revoke the user's refresh tokens and sign-in sessions
+ *   GET  /credentials[?appId=…]      every credential value the sandbox holds or issued: client secret texts
+ *                                    and refresh tokens (for secret scans: what must never leak from a client)
  * Mail routes (messages, inbox) are added by registerMailControlRoutes (exchange/control-routes.ts).
  */
 import type { SandboxContext } from "./context";
@@ -71,9 +75,20 @@ function guarded(fn: (c: Ctx) => Promise<void> | void) {
   };
 }
 
-function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults"]): SandboxContext["faults"] {
-  const bad: string[] = [];
-  const known = ["rate", "statuses", "retryAfterSeconds", "latencyMs"];
+/** The optional scope of a fault setting: an app (client id) and/or a mailbox (address, UPN or object id). */
+function parseScope(b: Record<string, unknown>, bad: string[]): { clientId?: string; mailbox?: string } {
+  const scope: { clientId?: string; mailbox?: string } = {};
+  for (const k of ["clientId", "mailbox"] as const) {
+    const v = b[k];
+    if (v === undefined) continue;
+    if (typeof v !== "string" || !v.trim() || v.length > 320) bad.push(k);
+    else scope[k] = v.trim().toLowerCase();
+  }
+  return scope;
+}
+
+function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults"], bad: string[]): SandboxContext["faults"] {
+  const known = ["rate", "statuses", "retryAfterSeconds", "retryAfterFormat", "latencyMs", "responseDelayMs", "clientId", "mailbox"];
   for (const k of Object.keys(b)) if (!known.includes(k)) bad.push(k);
   const rate = b.rate;
   if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) bad.push("rate");
@@ -83,11 +98,15 @@ function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults
   else if (typeof rate === "number" && rate > 0 && statuses.length === 0) bad.push("statuses");
   const retryAfter = b.retryAfterSeconds ?? 1;
   if (!Number.isInteger(retryAfter) || (retryAfter as number) < 0 || (retryAfter as number) > 3600) bad.push("retryAfterSeconds");
+  const format = b.retryAfterFormat ?? "seconds";
+  if (format !== "seconds" && format !== "http-date") bad.push("retryAfterFormat");
   const latency = b.latencyMs ?? 0;
   if (!Number.isInteger(latency) || (latency as number) < 0 || (latency as number) > 120_000) bad.push("latencyMs");
-  if (bad.length) throw new BadInput(bad, `Invalid fault settings: ${bad.join(", ")}. Expected {"rate":0..1,"statuses":[429,503,0=drop],"retryAfterSeconds":0..3600,"latencyMs":0..120000}.`);
-  if (rate === 0) return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: (b.latencyMs as number | undefined) ?? 0 };
-  return { rate: rate as number, statuses: statuses as number[], retryAfterSeconds: retryAfter as number, latencyMs: latency as number };
+  const responseDelay = b.responseDelayMs ?? 0;
+  if (!Number.isInteger(responseDelay) || (responseDelay as number) < 0 || (responseDelay as number) > 120_000) bad.push("responseDelayMs");
+  if (bad.length) throw new BadInput(bad, `Invalid fault settings: ${bad.join(", ")}. Expected {"rate":0..1,"statuses":[429,503,0=drop],"retryAfterSeconds":0..3600,"retryAfterFormat":"seconds"|"http-date","latencyMs":0..120000,"responseDelayMs":0..120000,"clientId"?:"<app id>","mailbox"?:"<address or id>"}.`);
+  if (rate === 0) return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: latency as number, responseDelayMs: responseDelay as number };
+  return { rate: rate as number, statuses: statuses as number[], retryAfterSeconds: retryAfter as number, retryAfterFormat: format as "seconds" | "http-date", latencyMs: latency as number, responseDelayMs: responseDelay as number };
 }
 
 function state(ctx: SandboxContext) {
@@ -97,6 +116,7 @@ function state(ctx: SandboxContext) {
     urls: ctx.urls,
     clock: { now: new Date(ctx.clock.now()).toISOString(), offsetSeconds: Math.round((ctx.clock.now() - Date.now()) / 1000) },
     faults: ctx.faults,
+    scopedFaults: ctx.scopedFaults,
     tenants: [...s.tenants.values()],
     users: [...s.users.values()].map(({ password: _p, ...u }) => ({ ...u, mailbox: s.mailboxes.get(u.id) ?? null })),
     groups: [...s.groups.values()],
@@ -117,21 +137,52 @@ function state(ctx: SandboxContext) {
   };
 }
 
+/**
+ * The values a client of the sandbox must keep secret, as the sandbox knows them: each app's client secret
+ * texts and every refresh token issued (revoked or not). For tests that scan a client's database, logs and
+ * pages for leaks. The control API can already create secrets and answers their text, so this exposes
+ * nothing new to a caller of it.
+ */
+function credentials(ctx: SandboxContext, appId: string | null) {
+  const match = (id: string) => !appId || id.toLowerCase() === appId.toLowerCase();
+  return {
+    clientSecrets: [...ctx.store.apps.values()]
+      .filter((a) => match(a.appId))
+      .flatMap((a) => a.secrets.map((x) => ({ appId: a.appId, keyId: x.keyId, secretText: x.secretText }))),
+    refreshTokens: [...entraState(ctx).refreshTokens]
+      .filter(([, g]) => match(g.appId))
+      .map(([token, g]) => ({ appId: g.appId, tenantId: g.tenantId, userId: g.userId, revoked: g.revoked, token })),
+  };
+}
+
 export function registerControlRoutes(router: Router, ctx: SandboxContext, opts: ControlOptions): void {
   router.on("POST", "/_sandbox/reset", (c) => {
     opts.reset();
     sendJson(c.res, 200, { ok: true });
   });
   router.on("GET", "/_sandbox/state", (c) => sendJson(c.res, 200, state(ctx)));
+  router.on("GET", "/_sandbox/credentials", (c) => sendJson(c.res, 200, credentials(ctx, c.url.searchParams.get("appId"))));
   router.on("POST", "/_sandbox/seed", guarded(async (c) => {
     const created = applySeed(ctx, await readJson(c));
     sendJson(c.res, 201, created);
   }));
   router.on("POST", "/_sandbox/faults", guarded(async (c) => {
-    ctx.faults = parseFaults(await readJson(c), ctx.faults);
-    sendJson(c.res, 200, { faults: ctx.faults });
+    const b = await readJson(c);
+    const bad: string[] = [];
+    const scope = parseScope(b, bad);
+    if (!scope.clientId && !scope.mailbox) {
+      ctx.faults = parseFaults(b, ctx.faults, bad);
+      return sendJson(c.res, 200, { faults: ctx.faults });
+    }
+    // Scoped: replaces (or, with rate 0 and no latency, removes) the setting for exactly this scope.
+    const same = (s: (typeof ctx.scopedFaults)[number]) => s.clientId === scope.clientId && s.mailbox === scope.mailbox;
+    const existing = ctx.scopedFaults.find(same);
+    const config = parseFaults(b, existing?.config ?? ctx.faults, bad);
+    ctx.scopedFaults = ctx.scopedFaults.filter((s) => !same(s));
+    if (config.rate > 0 || config.latencyMs > 0) ctx.scopedFaults.push({ ...scope, config });
+    sendJson(c.res, 200, { faults: config, scope });
   }));
-  router.on("GET", "/_sandbox/faults", (c) => sendJson(c.res, 200, { faults: ctx.faults }));
+  router.on("GET", "/_sandbox/faults", (c) => sendJson(c.res, 200, { faults: ctx.faults, scoped: ctx.scopedFaults }));
   router.on("POST", "/_sandbox/powershell/run", guarded(async (c) => { try { sendJson(c.res, 200, await runPowerShell(ctx, await readJson(c))); } catch (e) { if (e instanceof RunInputError) throw new BadInput(e.fields, e.message); throw e; } }));
   router.on("POST", "/_sandbox/clock", guarded(async (c) => {
     const b = await readJson(c);

@@ -145,6 +145,7 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
     dataDir,
     clock,
     faults: defaultFaults(),
+    scopedFaults: [],
     signing: await signingFromKey(certs.signingKey),
     verifyGraphToken: graphTokenVerifier(() => ctx),
   };
@@ -154,6 +155,7 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
     clearStore(ctx.store);
     clock.reset();
     ctx.faults = defaultFaults();
+    ctx.scopedFaults = [];
     resetEntraState(ctx);
     seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
     runResetHooks(ctx);

@@ -85,6 +85,19 @@ describe("authorization code with PKCE", () => {
     expect(decodeJwt(byRt!.accessToken).oid).toBe(at.oid);
   });
 
+  it("GET /credentials lists the refresh tokens issued and the app's client secrets, filtered by app", async () => {
+    const { msal, code, pkce } = await codeFor();
+    await msal.acquireTokenByCode({ code, scopes: SCOPES, redirectUri: REDIRECT, codeVerifier: pkce.verifier, nonce: "nonce-1" });
+    const issued = refreshTokenFromCache(msal);
+    type Creds = { clientSecrets: { appId: string; secretText: string }[]; refreshTokens: { appId: string; token: string; revoked: boolean }[] };
+    const mine = await sb.control<Creds>(`/credentials?appId=${sb.endpoints.app.clientId}`);
+    expect(mine.status).toBe(200);
+    expect(mine.json.refreshTokens).toContainEqual(expect.objectContaining({ appId: sb.endpoints.app.clientId, token: issued, revoked: false }));
+    expect(mine.json.clientSecrets.map((s) => s.secretText)).toContain(sb.endpoints.app.clientSecret);
+    const other = await sb.control<Creds>("/credentials?appId=00000000-0000-0000-0000-000000000000");
+    expect(other.json).toEqual({ clientSecrets: [], refreshTokens: [] });
+  });
+
   it("works with the 'organizations' authority: the signed-in user's tenant issues the tokens", async () => {
     const pkce = await new CryptoProvider().generatePkceCodes();
     const msal = sb.msalApp({ tenant: "organizations" });

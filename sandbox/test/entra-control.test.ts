@@ -59,12 +59,14 @@ describe("control API", () => {
   });
 
   it("POST /faults validates its input and {rate:0} clears", async () => {
-    const bad = await sb.control<{ error: { fields: string[] } }>("/faults", { rate: 2, statuses: [200], latencyMs: -1 });
+    const bad = await sb.control<{ error: { fields: string[] } }>("/faults", { rate: 2, statuses: [200], latencyMs: -1, retryAfterFormat: "minutes", responseDelayMs: 1.5 });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.fields).toEqual(expect.arrayContaining(["rate", "statuses", "latencyMs"]));
+    expect(bad.json.error.fields).toEqual(expect.arrayContaining(["rate", "statuses", "latencyMs", "retryAfterFormat", "responseDelayMs"]));
     const ok = await sb.control<{ faults: unknown }>("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 2, latencyMs: 10 });
     expect(ok.status).toBe(200);
-    expect(sb.ctx.faults).toEqual({ rate: 1, statuses: [429], retryAfterSeconds: 2, latencyMs: 10 });
+    expect(sb.ctx.faults).toEqual({ rate: 1, statuses: [429], retryAfterSeconds: 2, retryAfterFormat: "seconds", latencyMs: 10, responseDelayMs: 0 });
+    await sb.control("/faults", { rate: 1, statuses: [503], retryAfterSeconds: 5, retryAfterFormat: "http-date", responseDelayMs: 20 });
+    expect(sb.ctx.faults).toMatchObject({ retryAfterFormat: "http-date", responseDelayMs: 20 });
     await sb.control("/faults", { rate: 0 });
     expect(sb.ctx.faults.rate).toBe(0);
   });

@@ -171,21 +171,22 @@ describe("Entra grant + policy + RBAC decision", () => {
 });
 
 describe("PolicyScopeGroupId validity", () => {
-  const cases: [string, () => string, boolean][] = [
-    ["user mailbox", () => a("alex.wilber"), true],
-    ["mail-enabled security group", () => a("graph-mail-senders"), true],
-    ["shared mailbox", () => a("hr-welcome"), false],
-    ["distribution group", () => a("all-staff"), false],
-    ["Microsoft 365 group", () => group("Project X", "microsoft365", []).mail!, false],
-    ["dynamic distribution group", () => group("Dyn", "dynamicDistribution", []).mail!, false],
-    ["room mailbox", () => { const r = store.mailboxes.get(uid(a("lee.gu")))!; r.kind = "room"; return a("lee.gu"); }, false],
-    ["unknown recipient", () => a("ghost"), false],
+  // Each refused case with the reason the refusal must give (null: accepted).
+  const NOT_ALLOWED = /is a \w+\. PolicyScopeGroupId must be a user mailbox, a mail user or a mail-enabled security group\./;
+  const cases: [string, () => string, RegExp | null][] = [
+    ["user mailbox", () => a("alex.wilber"), null],
+    ["mail-enabled security group", () => a("graph-mail-senders"), null],
+    ["shared mailbox", () => a("hr-welcome"), /is a SharedMailbox\. .*mail-enabled security group/],
+    ["distribution group", () => a("all-staff"), NOT_ALLOWED],
+    ["Microsoft 365 group", () => group("Project X", "microsoft365", []).mail!, NOT_ALLOWED],
+    ["dynamic distribution group", () => group("Dyn", "dynamicDistribution", []).mail!, NOT_ALLOWED],
+    ["room mailbox", () => { const r = store.mailboxes.get(uid(a("lee.gu")))!; r.kind = "room"; return a("lee.gu"); }, NOT_ALLOWED],
+    ["unknown recipient", () => a("ghost"), /couldn't be found/],
   ];
-  for (const [name, scope, ok] of cases) {
-    it(`${name} → ${ok ? "accepted" : "refused"}`, () => {
+  for (const [name, scope, refusal] of cases) {
+    it(`${name} → ${refusal ? "refused" : "accepted"}`, () => {
       const r = validatePolicyScope(store, T, scope());
-      expect(r.ok).toBe(ok);
-      if (!r.ok && name === "shared mailbox") expect(r.error).toMatch(/mail-enabled security group/);
+      expect(r).toMatchObject(refusal ? { ok: false, error: expect.stringMatching(refusal) } : { ok: true, recipient: { id: uid(scope()) } });
     });
   }
 });

@@ -218,6 +218,35 @@ describe("faults and throttling", () => {
     expect(await delivered(`to=lee.gu@${d()}`)).toHaveLength(0);
   });
 
+  it("a fault scoped to a mailbox or an app touches only that mailbox's or app's requests", async () => {
+    const { shared, allowed } = sb.endpoints.mailboxes;
+    const send = (from: string, t?: string) => graph(t).api(`/users/${from}/sendMail`).middlewareOptions(noRetry()).post(mail([`lee.gu@${d()}`]));
+    const status = (p: Promise<unknown>) => p.then(() => 202, (e: GraphError) => e.statusCode);
+    // Scoped to the shared mailbox (by address, any case): only its sends fail.
+    expect((await sb.control("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 3, mailbox: shared.toUpperCase() })).status).toBe(200);
+    const e = await graphError(send(shared));
+    expect([e.statusCode, e.code, e.headers?.get("retry-after")]).toEqual([429, "ApplicationThrottled", "3"]);
+    expect(await status(send(allowed))).toBe(202);
+    expect((await sb.control<{ faults: { rate: number }; scoped: unknown[] }>("/faults")).json).toMatchObject({ faults: { rate: 0 }, scoped: [{ mailbox: shared.toLowerCase(), config: { rate: 1, statuses: [429] } }] });
+    // Scoped to another app: the demo app is not touched. Scoped to the demo app: all its requests are.
+    await sb.control("/faults", { rate: 0, mailbox: shared });
+    await sb.control("/faults", { rate: 1, statuses: [503], clientId: "00000000-0000-4000-8000-000000000001" });
+    expect([await status(send(shared)), await status(send(allowed))]).toEqual([202, 202]);
+    await sb.control("/faults", { rate: 1, statuses: [503], clientId: sb.endpoints.app.clientId });
+    expect([await status(send(shared)), await status(send(allowed))]).toEqual([503, 503]);
+    // App and mailbox together: only that pair.
+    await sb.control("/faults", { rate: 0, clientId: sb.endpoints.app.clientId });
+    await sb.control("/faults", { rate: 1, statuses: [429], clientId: sb.endpoints.app.clientId, mailbox: allowed });
+    expect([await status(send(shared)), await status(send(allowed))]).toEqual([202, 429]);
+    // Bad scope fields are named; reset clears scoped faults too.
+    const bad = await sb.control<{ error: { fields: string[] } }>("/faults", { rate: 1, statuses: [429], mailbox: "", clientId: 7 });
+    expect([bad.status, bad.json.error.fields]).toEqual([400, ["clientId", "mailbox"]]);
+    await sb.control("/reset", {});
+    expect((await sb.control<{ scoped: unknown[] }>("/faults")).json.scoped).toEqual([]);
+    token = await sb.appTokenFor();
+    expect(await status(send(allowed))).toBe(202);
+  });
+
   it("allows 4 concurrent requests per app and mailbox; the 5th gets 429 ApplicationThrottled", async () => {
     sb.ctx.faults = { rate: 0, statuses: [429], retryAfterSeconds: 1, latencyMs: 400 };
     const results = await Promise.allSettled(

@@ -91,13 +91,13 @@ describe("large attachments", () => {
     expect(got.json[0]!.attachments[0]!.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
   }, 120_000);
 
-  it("refuses a session under 3 MB, over 150 MB, over the mailbox limit, and without Mail.ReadWrite", async () => {
+  it("refuses a session under 2 MiB, over 150 MB, over the mailbox limit, and without Mail.ReadWrite", async () => {
     const { shared } = sb.endpoints.mailboxes;
     const id = await draft(shared, `lee.gu@${sb.endpoints.tenant.domain}`);
     const fail = (size: number, c = client) =>
       c.api(`/users/${shared}/messages/${id}/attachments/createUploadSession`).middlewareOptions([new RetryHandlerOptions(0, 0)])
         .post({ AttachmentItem: { attachmentType: "file", name: "x.bin", size } }).then(() => { throw new Error("expected an error"); }, (e: GraphError) => [e.statusCode, e.code]);
-    expect(await fail(2 * MB)).toEqual([400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize"]);
+    expect(await fail(2 * MB - 1)).toEqual([400, "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize"]);
     expect(await fail(151 * MB)).toEqual([400, "ErrorMessageSizeExceeded"]);
     expect(await fail(36 * MB)).toEqual([400, "ErrorMessageSizeExceeded"]);
     sb.ctx.store.appRoleGrants = sb.ctx.store.appRoleGrants.filter((g) => g.value !== "Mail.ReadWrite");

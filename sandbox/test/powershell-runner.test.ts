@@ -65,8 +65,25 @@ describe("sandbox PowerShell runner", () => {
   });
 
   it("answers 400 naming the bad fields", async () => {
-    const r = await sb.control<{ error: { fields: string[] } }>("/powershell/run", { script: "", tenant: "nowhere.example", extra: 1 });
+    const r = await sb.control<{ error: { fields: string[] } }>("/powershell/run", { script: "", tenant: "nowhere.example", extra: 1, trace: "yes" });
     expect(r.status).toBe(400);
-    expect(r.json.error.fields).toEqual(["script", "tenant", "extra"]);
+    expect(r.json.error.fields).toEqual(["script", "tenant", "trace", "extra"]);
+  });
+
+  it("with trace, lists each statement with the arguments its cmdlet was bound to", async () => {
+    const r = await sb.control<{ trace: unknown[]; errors: number }>("/powershell/run", {
+      tenant: sb.endpoints.tenant.domain, trace: true,
+      script: "# a comment is not a statement\n$p = @{ DisplayName = 'it''s'; Web = @{ RedirectUris = @('https://a', 'https://b') } }\nNew-MgApplication @p\nWrite-Output -InputObject ([System.Convert]::FromBase64String('QUJD'))\nRemove-Item 'x'\n",
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.trace).toEqual([
+      { line: 2, assign: "$p" },
+      { line: 3, command: "New-MgApplication", args: { DisplayName: "it's", Web: { RedirectUris: ["https://a", "https://b"] } }, error: "Authentication needed. Please call Connect-MgGraph." },
+      { line: 4, command: "Write-Output", args: { InputObject: { base64: "QUJD" } }, output: ["65 66 67"] },
+      { line: 5, command: "Remove-Item", error: "The term 'Remove-Item' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again." },
+    ]);
+    // Without trace the answer has none.
+    const plain = await run("Write-Output 'x'");
+    expect(plain).not.toHaveProperty("trace");
   });
 });

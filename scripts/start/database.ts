@@ -10,13 +10,16 @@ export interface EmbeddedDb {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedDb(dataDir: string): Promise<EmbeddedDb> {
+/** `port` 0 takes any free port (tests: no fixed port shared with `npm start` or another suite). */
+export async function startEmbeddedDb(dataDir: string, opts: { port?: number } = {}): Promise<EmbeddedDb> {
   const dir = path.resolve(dataDir, "pglite");
   await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir);
-  const port = Number(process.env.PORTAL_EMBEDDED_DB_PORT) || (await freePort(54329));
-  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 20 });
+  const wanted = opts.port ?? (Number(process.env.PORTAL_EMBEDDED_DB_PORT) || (await freePort(54329)));
+  const server = new PGLiteSocketServer({ db, port: wanted, host: "127.0.0.1", maxConnections: 20 });
   await server.start();
+  // The port actually bound ("127.0.0.1:<port>"), which differs from `wanted` when that was 0.
+  const port = Number(server.getServerConn().split(":").pop());
   return {
     // PGlite's socket speaks no TLS: sslmode=disable (shared/STACK.md).
     url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,

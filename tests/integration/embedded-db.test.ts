@@ -17,7 +17,7 @@ afterAll(async () => {
 
 it("serves the embedded database to Prisma's migrate deploy and to pg, and keeps data across restarts", async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "gmp-pglite-"));
-  db = await startEmbeddedDb(dir);
+  db = await startEmbeddedDb(dir, { port: 0 });
   await migrate({ ...process.env, DATABASE_URL: db.url });
 
   const client = new pg.Client({ connectionString: db.url });
@@ -26,7 +26,7 @@ it("serves the embedded database to Prisma's migrate deploy and to pg, and keeps
   await client.end();
   await db.stop();
 
-  db = await startEmbeddedDb(dir);
+  db = await startEmbeddedDb(dir, { port: 0 });
   const again = new pg.Client({ connectionString: db.url });
   await again.connect();
   const rows = await again.query(`select action from "AuditEvent"`);

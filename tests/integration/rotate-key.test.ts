@@ -120,7 +120,7 @@ async function sendAs(subject: string) {
   const e = sb.endpoints;
   const { id } = await queueSend({ actor, tenantId, mode: "app", from: e.mailboxes.shared, to: e.mailboxes.allowed, subject, body: "<p>Hello</p>" });
   const o = outboxOptions({ leaseMs: 30_000, timeoutMs: 20_000 });
-  for (const claimed of await claimSends("w-rotate", { limit: 5, leaseMs: o.leaseMs, pace: o.pace, only: id })) await processSend(claimed, "w-rotate", o);
+  for (const claimed of await claimSends("w-rotate", { limit: 5, leaseMs: o.leaseMs, pace: o.pace, only: id })) await processSend(claimed.id, claimed.lease, o);
   return getSendStatus(actor, id);
 }
 

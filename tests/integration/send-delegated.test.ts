@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { CryptoProvider } from "@azure/msal-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PageDriver, type TestSandbox } from "../../sandbox/test/support";
+import { entraState } from "../../sandbox/src/entra/state";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
+import { expectSealed } from "../support/sealed";
 
 // Delegated sending: a person's refresh token (from a real sign-in through the sandbox's pages, redeemed
 // by MSAL) is stored encrypted, refreshed by the outbox with acquireTokenByRefreshToken, rotated, and an
@@ -52,7 +54,7 @@ async function sendAndRun(subject: string) {
   const { getSendStatus } = await import("@/lib/sends/send-status");
   const { id } = await queueSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject, body: "Hi, it's me." });
   const o = outboxOptions({ timeoutMs: 20_000 });
-  for (const claimed of await claimSends("w-del", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed, "w-del", o);
+  for (const claimed of await claimSends("w-del", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed.id, claimed.lease, o);
   return getSendStatus(person, id);
 }
 
@@ -68,8 +70,9 @@ describe("delegated sending", () => {
     const { db } = await import("@/lib/db");
     const { decryptSecret } = await import("@/lib/crypto");
     const acct = await db().account.findFirstOrThrow({ where: { userId: person.id }, select: { id: true, refreshTokenCipher: true } });
-    expect(acct.refreshTokenCipher).not.toContain(rt);
-    expect(decryptSecret(acct.refreshTokenCipher!, { purpose: "refresh-token", rowId: acct.id })).not.toBe(rt); // rotated
+    const binding = { purpose: "refresh-token", rowId: acct.id };
+    expect(decryptSecret(acct.refreshTokenCipher!, binding)).not.toBe(rt); // rotated
+    expectSealed(acct.refreshTokenCipher!, rt, (key) => decryptSecret(acct.refreshTokenCipher!, binding, { current: key }));
   });
 
   it("a revoked grant fails the send with 'sign in with Microsoft again', not an error page", async () => {
@@ -78,6 +81,45 @@ describe("delegated sending", () => {
     const { loadTenantAccess } = await import("@/lib/graph/tenant-access");
     expect((await sb.control(`/users/${encodeURIComponent(person.email)}/revoke-sessions`, {})).status).toBe(200);
     await expect(delegatedToken(await loadTenantAccess(tenantId), person.id, { skipCache: true })).rejects.toMatchObject({ code: "AADSTS50173", status: 409, userMessage: expect.stringMatching(/Sign in with Microsoft again/) });
+    // The send itself: queued, tried by the outbox, failed with the same advice, and nothing delivered.
+    const subject = `revoked ${randomBytes(3).toString("hex")}`;
+    const s = await sendAndRun(subject);
+    expect(s).toMatchObject({ status: "failed", errorCode: "AADSTS50173", explanation: { action: "Sign in with Microsoft again to keep sending as yourself." } });
+    expect(s.attempts).toEqual([expect.objectContaining({ operation: "token", graphCode: "AADSTS50173", outcome: "failed", httpStatus: null })]);
+    const msgs = await sb.control<{ subject: string }[]>(`/messages?to=${encodeURIComponent(sb.endpoints.mailboxes.allowed)}&subject=${encodeURIComponent(subject)}`);
+    expect(msgs.json.filter((m) => m.subject === subject)).toEqual([]);
+  });
+
+  it("two concurrent refreshes share one: one rotated token issued and stored; a second refresh with the rotated token works and stores the next", async () => {
+    await signIn();
+    const { delegatedToken } = await import("@/lib/graph/delegated-token");
+    const { loadTenantAccess } = await import("@/lib/graph/tenant-access");
+    const { db } = await import("@/lib/db");
+    const { decryptSecret } = await import("@/lib/crypto");
+    const issued = () => [...entraState(sb.ctx).refreshTokens.keys()];
+    const stored = async () => {
+      const a = await db().account.findFirstOrThrow({ where: { userId: person.id }, select: { id: true, refreshTokenCipher: true } });
+      return decryptSecret(a.refreshTokenCipher!, { purpose: "refresh-token", rowId: a.id });
+    };
+    const t = await loadTenantAccess(tenantId);
+
+    const before = issued();
+    const [x, y] = await Promise.all([delegatedToken(t, person.id, { skipCache: true }), delegatedToken(t, person.id, { skipCache: true })]);
+    expect(x).toBe(y);
+    const first = issued().filter((k) => !before.includes(k));
+    expect(first).toHaveLength(1); // one refresh for both callers
+    expect(await stored()).toBe(first[0]);
+
+    // The stored token is now the rotated one: refreshing again redeems it and stores the next.
+    const afterFirst = issued();
+    await delegatedToken(t, person.id, { skipCache: true });
+    const second = issued().filter((k) => !afterFirst.includes(k));
+    expect(second).toHaveLength(1);
+    expect(await stored()).toBe(second[0]);
+
+    // And the outbox sends with it.
+    const s = await sendAndRun(`after rotation ${randomBytes(3).toString("hex")}`);
+    expect(s.status).toBe("accepted");
   });
 
   it("without a stored grant, the send is refused up front with the same advice", async () => {

@@ -76,7 +76,7 @@ const message = (from: string, extra: Record<string, unknown> = {}) => ({ tenant
 async function runOutbox() {
   const o = lib.outboxOptions({ leaseMs: 30_000, timeoutMs: 20_000 });
   const ids = await lib.claimSends("w-trust", { limit: 10, leaseMs: o.leaseMs, pace: o.pace });
-  return Promise.all(ids.map((id) => lib.processSend(id, "w-trust", o)));
+  return Promise.all(ids.map((c) => lib.processSend(c.id, c.lease, o)));
 }
 
 async function deliveredCount(subject: string) {

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
 import { createTestDatabase } from "../support/db";
+import { expectSealed } from "../support/sealed";
 
 // The wizard's operations (lib/tenants/wizard) on real PostgreSQL against the sandbox tenant, with the
 // real MSAL and Graph SDK: scripts run in the sandbox, certificate, verification, restriction and proof.
@@ -77,7 +78,11 @@ describe("the setup wizard's operations", () => {
     const { db } = await import("@/lib/db");
     const row = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { credentialCipher: true, certificatePem: true } });
     expect(row.credentialCipher).toMatch(/^v2\./);
-    expect(row.credentialCipher).not.toContain("PRIVATE KEY");
+    const { decryptSecret } = await import("@/lib/crypto");
+    const binding = { purpose: "tenant-credential", rowId: tenantId };
+    const privateKey = decryptSecret(row.credentialCipher!, binding);
+    expect(privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expectSealed(row.credentialCipher!, privateKey, (key) => decryptSecret(row.credentialCipher!, binding, { current: key }));
   });
 
   it("restricts by the access policy script and proves it: 202 allowed, 403 outside, both in the send log", async () => {

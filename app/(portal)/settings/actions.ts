@@ -1,6 +1,6 @@
 "use server";
 import { cookies } from "next/headers";
-import { requireUser } from "@/lib/auth/session";
+import { currentUser } from "@/lib/auth/session";
 import { cookieNames, cookieOptions } from "@/lib/auth/cookies";
 import { createLinkIntent, LINK_INTENT_TTL_S } from "@/lib/auth/link-intent";
 import { env } from "@/lib/env";
@@ -11,8 +11,10 @@ import { findSignInTenants } from "@/lib/tenants/find-sign-in-tenants";
  * to their own account. Sets the tenant for the sign-in and a signed, short-lived link intent; the auth
  * route binds the identity only when this same person's session comes with it (lib/auth/link-intent.ts).
  */
-export async function startMicrosoftLink(tenantId: string): Promise<{ ok: boolean; message?: string }> {
-  const user = await requireUser();
+export async function startMicrosoftLink(tenantId: string): Promise<{ ok: boolean; message?: string; code?: string }> {
+  // An ended session is an answer, not a thrown error: thrown, it would reach the caller as a 500.
+  const user = await currentUser();
+  if (!user) return { ok: false, code: "UNAUTHENTICATED", message: "Your session has ended. Sign in again." };
   const tenants = await findSignInTenants();
   if (!tenants.some((t) => t.id === tenantId)) return { ok: false, message: "That tenant is not available for Microsoft sign-in." };
   const jar = await cookies();

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { SandboxContext } from "../context";
+import type { FaultConfig, SandboxContext } from "../context";
+import { resolveRecipient } from "../exchange/recipients";
 import type { Ctx, Handler } from "../http";
 import type { TokenClaims } from "../model";
 
@@ -19,7 +20,7 @@ export interface GraphCall extends Ctx {
   json(status: number, body: unknown, headers?: Record<string, string>): void;
   /** A response with no body and no Content-Type (sendMail's 202: the SDK throws on an empty JSON body). */
   empty(status: number, headers?: Record<string, string>): void;
-  /** Applies ctx.faults.latencyMs once; handlers call it after taking their mailbox slot. */
+  /** Applies the request's latency (scoped, else sandbox-wide) once; handlers call it after taking their mailbox slot. */
   latency(): Promise<void>;
 }
 
@@ -75,11 +76,11 @@ const FAULT_CODES: Record<number, [string, string]> = {
 };
 
 /**
- * ctx.faults: with probability `rate` a request is answered by one of `statuses` (0 = the connection
- * is dropped) instead of being served. Returns true when the request was consumed by a fault.
+ * A fault setting (ctx.faults, or a scoped one): with probability `rate` a request is answered by one
+ * of `statuses` (0 = the connection is dropped) instead of being served. Returns true when the request
+ * was consumed by a fault.
  */
-export function applyFault(ctx: SandboxContext, req: IncomingMessage, res: ServerResponse, ids: { requestId: string; clientRequestId: string }): boolean {
-  const f = ctx.faults;
+export function applyFault(ctx: SandboxContext, req: IncomingMessage, res: ServerResponse, ids: { requestId: string; clientRequestId: string }, f: FaultConfig = ctx.faults): boolean {
   if (!(f.rate > 0) || f.statuses.length === 0 || Math.random() >= f.rate) return false;
   const status = f.statuses[Math.floor(Math.random() * f.statuses.length)]!;
   if (status === 0) {
@@ -88,14 +89,48 @@ export function applyFault(ctx: SandboxContext, req: IncomingMessage, res: Serve
   }
   const [code, message] = FAULT_CODES[status] ?? ["UnknownError", `Injected fault ${status}.`];
   const headers: Record<string, string> = {};
-  if ((status === 429 || status === 503) && f.retryAfterSeconds > 0) headers["retry-after"] = String(Math.ceil(f.retryAfterSeconds));
+  if ((status === 429 || status === 503) && f.retryAfterSeconds > 0) {
+    headers["retry-after"] = f.retryAfterFormat === "http-date" ? new Date(ctx.clock.now() + f.retryAfterSeconds * 1000).toUTCString() : String(Math.ceil(f.retryAfterSeconds));
+  }
   req.resume();
   sendGraphError(ctx, res, ids, status, code, message, headers);
   return true;
 }
 
-export async function applyLatency(ctx: SandboxContext): Promise<void> {
-  if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
+export async function applyLatency(ctx: SandboxContext, f: FaultConfig = ctx.faults): Promise<void> {
+  if (f.latencyMs > 0) await sleep(f.latencyMs);
+}
+
+/**
+ * The scoped fault setting for a request, if one matches: its clientId is the token's appid and/or its
+ * mailbox is the mailbox the request acts on (/users/{id|upn}/… or, for /me, the signed-in user). The
+ * most specific match wins (app and mailbox over either alone).
+ */
+export function scopedFaultFor(ctx: SandboxContext, claims: TokenClaims, userSegment: string | undefined): FaultConfig | undefined {
+  if (!ctx.scopedFaults.length) return undefined;
+  let target: string | undefined;
+  const targetId = () => {
+    if (target !== undefined || userSegment === undefined) return target;
+    target = userSegment === "me" ? claims.oid : resolveRecipient(ctx.store, claims.tid, userSegment)?.id ?? "";
+    return target;
+  };
+  const matches = ctx.scopedFaults.filter((s) => {
+    if (s.clientId && s.clientId.toLowerCase() !== claims.appid.toLowerCase()) return false;
+    if (s.mailbox) {
+      const id = targetId();
+      if (!id || resolveRecipient(ctx.store, claims.tid, s.mailbox)?.id !== id) return false;
+    }
+    return true;
+  });
+  matches.sort((a, b) => Number(!!b.clientId) + Number(!!b.mailbox) - (Number(!!a.clientId) + Number(!!a.mailbox)));
+  return matches[0]?.config;
+}
+
+/** Writes a handled request's answer now, or after ctx.faults.responseDelayMs (the work is already done). */
+function answerLater(ctx: SandboxContext, write: () => void): void {
+  const delay = ctx.faults.responseDelayMs ?? 0;
+  if (delay > 0) setTimeout(write, delay);
+  else write();
 }
 
 /** Wraps a Graph handler: ids, faults, token verification (401 InvalidAuthenticationToken), errors. */
@@ -111,6 +146,9 @@ export function graphRoute(ctx: SandboxContext, handler: (g: GraphCall) => Promi
       sendGraphError(ctx, c.res, ids, 401, "InvalidAuthenticationToken", verified.message, { "www-authenticate": wwwAuth });
       return;
     }
+    const userSegment = c.params.user ?? (/^\/v1\.0\/me(\/|$)/i.test(c.url.pathname) ? "me" : undefined);
+    const scoped = scopedFaultFor(ctx, verified.claims, userSegment);
+    if (scoped && applyFault(ctx, c.req, c.res, ids, scoped)) return;
     let waited = false;
     const g: GraphCall = {
       ...c,
@@ -120,17 +158,21 @@ export function graphRoute(ctx: SandboxContext, handler: (g: GraphCall) => Promi
       error: (status, code, message, headers) => sendGraphError(ctx, c.res, ids, status, code, message, headers),
       json: (status, body, headers = {}) => {
         const text = JSON.stringify(body);
-        c.res.writeHead(status, { "content-type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
-        c.res.end(text);
+        answerLater(ctx, () => {
+          c.res.writeHead(status, { "content-type": "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+          c.res.end(text);
+        });
       },
       empty: (status, headers = {}) => {
-        c.res.writeHead(status, { "content-length": "0", ...headers });
-        c.res.end();
+        answerLater(ctx, () => {
+          c.res.writeHead(status, { "content-length": "0", ...headers });
+          c.res.end();
+        });
       },
       latency: async () => {
         if (waited) return;
         waited = true;
-        await applyLatency(ctx);
+        await applyLatency(ctx, scoped ?? ctx.faults);
       },
     };
     try {

@@ -6,7 +6,10 @@
  * PowerShell can't run here, and a script that only parses proves little: this way a test proves the
  * generated scripts themselves — the app, its permissions and the restriction exist because the script
  * made them. Errors are non-terminating, as in a console running a script: the next statement still
- * runs (unless -ErrorAction Stop).
+ * runs (unless -ErrorAction Stop). With {"trace": true} the answer also lists every statement run and
+ * the arguments each cmdlet was bound to (`trace`), so a test can compare what a generated script
+ * hands its cmdlets with the values that went into the generator — like replacing `az` with a
+ * function that prints its arguments.
  */
 import type Parser from "tree-sitter";
 import type { SandboxContext } from "../context";
@@ -15,8 +18,8 @@ import { bind } from "./binding";
 import { findCmdlet } from "./cmdlets";
 import { formatError, notRecognized, notSupported, PSError, PSStop } from "./errors";
 import { evaluate } from "./evaluate";
-import { newSession, type Session } from "./session";
-import { formatOutput, type PSValue } from "./values";
+import { newSession, type Session, type TraceEntry } from "./session";
+import { formatOutput, traceValue, type PSValue } from "./values";
 
 type Node = Parser.SyntaxNode;
 
@@ -40,7 +43,7 @@ export class RunInputError extends Error {
   }
 }
 
-export interface RunResult { transcript: string; ok: boolean; errors: number }
+export interface RunResult { transcript: string; ok: boolean; errors: number; trace?: TraceEntry[] }
 
 /** Descends single-child wrapper nodes down to the command, if the pipeline is one command. */
 function commandOf(n: Node): Node | null {
@@ -54,14 +57,16 @@ function commandOf(n: Node): Node | null {
   }
 }
 
-function runCommand(s: Session, cmd: Node, column: number): { name: string; value: PSValue; stop: boolean } {
+function runCommand(s: Session, cmd: Node, column: number, entry: TraceEntry | undefined): { name: string; value: PSValue; stop: boolean } {
   const nameNode = cmd.childForFieldName("command_name") ?? cmd.namedChildren[0]!;
   const name = nameNode.text;
+  if (entry) entry.command = name;
   const c = findCmdlet(name, s.exchangeConnected);
   if (!c) throw Object.assign(notRecognized(name), { command: name });
   const elements = cmd.childForFieldName("command_elements")?.children ?? [];
   try {
     const args = bind(s, c, elements, column);
+    if (entry) entry.args = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, traceValue(v)]));
     const value = c.run(s, args) ?? null;
     return { name: c.name, value, stop: false };
   } catch (e) {
@@ -75,21 +80,29 @@ function runStatement(s: Session, st: Node, lines: string[]): void {
   const line = st.startPosition.row + 1;
   const column = st.startPosition.column;
   const lineText = lines[st.startPosition.row] ?? "";
+  const entry: TraceEntry | undefined = s.trace ? { line } : undefined;
+  if (entry) s.trace!.push(entry);
   try {
     if (st.type !== "pipeline") throw notSupported(`'${st.type.replace(/_/g, " ")}' statements`);
     const assign = st.namedChildren[0]?.type === "assignment_expression" ? st.namedChildren[0] : null;
     const target = assign ? assign.namedChildren[0]! : null;
+    if (entry && target) entry.assign = target.text.trim();
     const valueNode = assign ? assign.childForFieldName("value") ?? assign.namedChildren[assign.namedChildren.length - 1]! : st;
     if (assign && assign.namedChildren[1]?.text !== "=") throw notSupported(`the '${assign.namedChildren[1]?.text}' operator`);
     const cmd = commandOf(valueNode);
-    const value = cmd ? runCommand(s, cmd, column).value : evaluate(s, valueNode);
+    const value = cmd ? runCommand(s, cmd, column, entry).value : evaluate(s, valueNode);
     if (target) {
       const name = target.text.trim();
       if (!/^\$[A-Za-z_]\w*$/.test(name)) throw notSupported(`assigning to '${name}'`);
       s.vars.set(name.slice(1).toLowerCase(), value);
-    } else s.out.push(...formatOutput(value));
+    } else {
+      const printed = formatOutput(value);
+      s.out.push(...printed);
+      if (entry && printed.length) entry.output = printed;
+    }
   } catch (e) {
     if (!(e instanceof PSError)) throw e;
+    if (entry) entry.error = e.message.split(/\r?\n/)[0]!;
     s.errors++;
     s.out.push(formatError((e as PSError & { command?: string }).command ?? null, e, line, column, lineText));
     if (/-ErrorAction\s+'?Stop'?/i.test(st.text)) throw new PSStop();
@@ -101,19 +114,20 @@ export async function runPowerShell(ctx: SandboxContext, body: Record<string, un
   if (typeof body.script !== "string" || body.script.length === 0 || body.script.length > 256 * 1024) bad.push("script");
   const tenant = typeof body.tenant === "string" ? findTenant(ctx.store, body.tenant) : [...ctx.store.tenants.values()][0];
   if (!tenant) bad.push("tenant");
-  for (const k of Object.keys(body)) if (k !== "script" && k !== "tenant") bad.push(k);
-  if (bad.length) throw new RunInputError(bad, `Invalid runner input: ${bad.join(", ")}. Expected {"script": "<PowerShell text, ≤ 256 KB>", "tenant": "<tenant id or domain>"}.`);
+  if (body.trace !== undefined && typeof body.trace !== "boolean") bad.push("trace");
+  for (const k of Object.keys(body)) if (k !== "script" && k !== "tenant" && k !== "trace") bad.push(k);
+  if (bad.length) throw new RunInputError(bad, `Invalid runner input: ${bad.join(", ")}. Expected {"script": "<PowerShell text, ≤ 256 KB>", "tenant": "<tenant id or domain>", "trace"?: true|false}.`);
   const script = body.script as string;
-  const s = newSession(ctx, tenant!.id);
+  const s = newSession(ctx, tenant!.id, body.trace === true);
   const tree = await parse(script);
   const lines = script.split(/\r?\n/);
   s.out.push(`PS ${tenant!.domains[0] ?? tenant!.id}> .\\script.ps1`);
-  if (tree.rootNode.hasError) {
-    const bad = findError(tree.rootNode);
-    const row = bad?.startPosition.row ?? 0;
+  const unparsable = tree.rootNode.hasError ? findError(tree.rootNode) ?? tree.rootNode : findLoneUnicodeQuote(tree.rootNode);
+  if (unparsable) {
+    const row = unparsable.startPosition.row;
     s.errors++;
-    s.out.push(formatError(null, new PSError("The script has a syntax error and was not run (ParserError).", { category: "ParserError", exceptionType: "ParseException", errorId: "ParseError", span: { start: 0, length: 1 } }), row + 1, bad?.startPosition.column ?? 0, lines[row] ?? ""));
-    return { transcript: s.out.join("\n"), ok: false, errors: s.errors };
+    s.out.push(formatError(null, new PSError("The script has a syntax error and was not run (ParserError).", { category: "ParserError", exceptionType: "ParseException", errorId: "ParseError", span: { start: 0, length: 1 } }), row + 1, unparsable.startPosition.column, lines[row] ?? ""));
+    return { transcript: s.out.join("\n"), ok: false, errors: s.errors, ...(s.trace ? { trace: s.trace } : {}) };
   }
   const list = tree.rootNode.namedChildren.find((n) => n.type === "statement_list");
   try {
@@ -124,7 +138,27 @@ export async function runPowerShell(ctx: SandboxContext, body: Record<string, un
   } catch (e) {
     if (!(e instanceof PSStop)) throw e;
   }
-  return { transcript: s.out.join("\n"), ok: s.errors === 0, errors: s.errors };
+  return { transcript: s.out.join("\n"), ok: s.errors === 0, errors: s.errors, ...(s.trace ? { trace: s.trace } : {}) };
+}
+
+const QUOTES = "'\u2018\u2019\u201A\u201B";
+
+/**
+ * The tree-sitter grammar ends a '…' string only at the ASCII apostrophe, but PowerShell's tokenizer
+ * also ends it at U+2018..U+201B unless another quote character follows (about_Quoting_Rules; the
+ * tokenizer's IsSingleQuote). A lone Unicode quote inside a token therefore means PowerShell would read
+ * the script differently from the grammar: refused as a syntax error rather than run the grammar's way.
+ */
+function findLoneUnicodeQuote(root: Node): Node | null {
+  for (const n of root.descendantsOfType("verbatim_string_characters")) {
+    const t = n.text;
+    for (let i = 1; i < t.length - 1; i++) {
+      if (!QUOTES.includes(t[i]!)) continue;
+      if (i + 1 >= t.length - 1 || !QUOTES.includes(t[i + 1]!)) return n;
+      i++; // a pair stands for one quote
+    }
+  }
+  return null;
 }
 
 function findError(n: Node): Node | null {

@@ -11,8 +11,27 @@ export interface Session {
   errors: number;
   graphConnected: boolean;
   exchangeConnected: boolean;
+  /** With {"trace": true}: every statement run, with the arguments each cmdlet was bound to. */
+  trace?: TraceEntry[];
 }
 
-export function newSession(ctx: SandboxContext, tenantId: string): Session {
-  return { ctx, tenantId, vars: new Map(), out: [], errors: 0, graphConnected: false, exchangeConnected: false };
+/**
+ * One statement as the runner saw it: the command and its bound arguments (after quoting was
+ * undone and splats applied), or the variable an expression was assigned to, and its error if any.
+ * What a test compares with the values it put into a generator: the script's data, as data.
+ */
+export interface TraceEntry {
+  line: number;
+  command?: string;
+  args?: Record<string, TraceValue>;
+  assign?: string;
+  /** What the statement printed (objects in list view), when it printed anything. */
+  output?: string[];
+  error?: string;
+}
+
+export type TraceValue = string | number | boolean | null | TraceValue[] | { [key: string]: TraceValue };
+
+export function newSession(ctx: SandboxContext, tenantId: string, trace = false): Session {
+  return { ctx, tenantId, vars: new Map(), out: [], errors: 0, graphConnected: false, exchangeConnected: false, ...(trace ? { trace: [] } : {}) };
 }

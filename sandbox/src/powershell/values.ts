@@ -4,6 +4,8 @@
  * objects returned by cmdlets (a type name and ordered properties), plus PowerShell's default
  * list formatting for the transcript.
  */
+import type { TraceValue } from "./session";
+
 export type PSValue = string | number | boolean | null | Uint8Array | PSValue[] | PSHash | PSObject;
 
 export class PSHash {
@@ -31,6 +33,16 @@ export class PSObject {
     const k = Object.keys(this.props).find((p) => p.toLowerCase() === name.toLowerCase());
     return k === undefined ? undefined : this.props[k];
   }
+}
+
+/** A value as JSON for the runner's trace: hashtables as objects, bytes as {"base64": …}, objects as {"type": …}. */
+export function traceValue(v: PSValue | undefined): TraceValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  if (v instanceof Uint8Array) return { base64: Buffer.from(v).toString("base64") };
+  if (Array.isArray(v)) return v.map(traceValue);
+  if (v instanceof PSHash) return Object.fromEntries(v.entries().map(([k, x]) => [k, traceValue(x)]));
+  return { type: v.typeName };
 }
 
 /** How PowerShell turns a value into text inside "…" and for Write-Host. */
