@@ -5,6 +5,7 @@ import type { Role } from "@/generated/prisma/enums";
 import { AppError, fieldErrors } from "./errors";
 import { currentUser, type SessionUser } from "./auth/session";
 import { logError } from "./log";
+import { isStorableText, UNSTORABLE_MESSAGE } from "./schemas/common";
 import type { ActionState } from "./action-state";
 
 export type { ActionState } from "./action-state";
@@ -23,7 +24,8 @@ interface Options<S extends z.ZodType> {
 /**
  * The one server-action wrapper: session and role check → zod validation → the call → a typed state
  * for useActionState. Field errors name the field; unexpected errors are logged and shown without
- * internals.
+ * internals. A text field carrying what PostgreSQL cannot store (NUL, an unpaired surrogate) is refused
+ * here for every form at once, before any schema or database sees it.
  */
 export function action<S extends z.ZodType, R>(
   opts: Options<S>,
@@ -45,6 +47,10 @@ export function action<S extends z.ZodType, R>(
         if (opts.roles && !opts.roles.includes(user.role)) {
           throw new AppError("FORBIDDEN", { userMessage: `Your role does not allow you to ${opts.what ?? "do this"}.`, status: 403 });
         }
+      }
+      const unstorable = Object.entries(raw).filter(([, v]) => [v].flat().some((x) => typeof x === "string" && !isStorableText(x)));
+      if (unstorable.length) {
+        return { status: "error", message: "Check the highlighted fields.", fields: Object.fromEntries(unstorable.map(([k]) => [k, UNSTORABLE_MESSAGE])), values };
       }
       const parsed = opts.schema.safeParse(raw);
       if (!parsed.success) {

@@ -7,21 +7,46 @@ import type { Cloud } from "@/generated/prisma/enums";
  * wizard, the tenants file and the sandbox-facing code all use these, so they never disagree.
  */
 
+// U+0000 and unpaired UTF-16 surrogates: PostgreSQL refuses NUL in text and a lone surrogate escape in
+// json/jsonb (https://www.postgresql.org/docs/current/datatype-json.html), so such a value would fail the
+// write with a server error. No form or API value needs either.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether a string can be stored as PostgreSQL text and JSON: no NUL, no unpaired surrogate. */
+export const isStorableText = (v: string): boolean => !UNSTORABLE.test(v);
+
+export const UNSTORABLE_MESSAGE = "This contains characters that cannot be stored (a NUL character or half of an emoji); remove them";
+
 /**
  * An email address as the portal accepts it anywhere: one `local@domain.tld`, at most 254 characters
- * (RFC 5321's path limit), no spaces, angle brackets, double quotes, commas, semicolons, colons or
- * brackets — the characters that would let one field carry a second address or a header. An apostrophe
- * is a legal local-part character (o'brien@…): generated scripts quote it (lib/powershell/quote.ts).
+ * (RFC 5321's path limit), no spaces, control characters (NUL, ESC, DEL, C1 — PostgreSQL text cannot
+ * even store NUL), angle brackets, double quotes, commas, semicolons, colons or brackets — the
+ * characters that would let one field carry a second address or a header. An apostrophe is a legal
+ * local-part character (o'brien@…): generated scripts quote it (lib/powershell/quote.ts).
  */
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+const EMAIL = /^[^\s\u0000-\u001f\u007f-\u009f@<>()[\]\\,;:"]+@[^\s\u0000-\u001f\u007f-\u009f@<>()[\]\\,;:"]+\.[^\s\u0000-\u001f\u007f-\u009f@<>()[\]\\,;:"]+$/;
 
 export function isEmail(v: string): boolean {
-  return v.length <= 254 && EMAIL.test(v);
+  // An unpaired surrogate (possible in JSON, never in a form post) would fail the database query that looks the address up.
+  return v.length <= 254 && EMAIL.test(v) && isStorableText(v);
 }
 
 /** A trimmed, lower-cased email address; `message` names the field. */
 export const emailSchema = (message = "Enter an email address such as adele.vance@contoso.com") =>
   z.string({ error: message }).trim().toLowerCase().max(254, "An email address has at most 254 characters").refine(isEmail, message);
+
+/**
+ * The id of a portal record (tenant, user, invitation …) as forms and routes pass it: Prisma's cuids are
+ * letters and digits, so anything else — NUL, which PostgreSQL refuses with an error, spaces, quotes — is
+ * refused here with the field's name instead of reaching the database.
+ */
+export const recordIdSchema = (label: string) =>
+  z
+    .string({ error: `${label} is missing` })
+    .trim()
+    .min(1, `${label} is missing`)
+    .max(64, `${label} is not valid`)
+    .regex(/^[A-Za-z0-9_-]+$/, `${label} is not valid`);
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

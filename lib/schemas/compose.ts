@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EXCHANGE_LIMITS, isEmail } from "./common";
+import { EXCHANGE_LIMITS, isEmail, isStorableText, recordIdSchema } from "./common";
 
 /**
  * Compose: shared by the compose form (address chips, per-field messages) and the server (queue-send).
@@ -58,6 +58,8 @@ export function formatAddress(a: Address): string {
 }
 
 const NO_CRLF = /^[^\r\n]*$/;
+// NUL and lone surrogates cannot be stored (lib/schemas/common.ts): refused as a field error, not a failed insert.
+const storable = (what: string) => [isStorableText, `${what} cannot contain NUL characters or half of an emoji (an unpaired surrogate)`] as const;
 
 /** A field of addresses as the form submits it (one string, any separators) or as JSON clients send it. */
 const addressField = (label: string) =>
@@ -82,7 +84,7 @@ export const headerSchema = z.object({
     .min(1, "Enter a header name")
     .max(100, "Header names are 100 characters at most")
     .regex(/^[xX]-[A-Za-z0-9-]+$/, "Custom header names must start with x- or X- and use letters, digits and hyphens (Graph refuses others)"),
-  value: z.string().max(998, "Header values are 998 characters at most").regex(NO_CRLF, "Header values cannot contain line breaks"),
+  value: z.string().max(998, "Header values are 998 characters at most").regex(NO_CRLF, "Header values cannot contain line breaks").refine(...storable("Header values")),
 });
 
 export const attachmentRefSchema = z.object({ id: z.string().regex(/^[a-f0-9]{32}$/, "Unknown attachment") });
@@ -114,16 +116,16 @@ function jsonList<T extends z.ZodType>(item: T, max: number, label: string, tooM
 
 export const composeSchema = z
   .object({
-    tenantId: z.string().min(1, "Choose a tenant"),
+    tenantId: recordIdSchema("The tenant"),
     mode: z.enum(["app", "delegated"], { error: "Choose how to send: as a mailbox (application) or as yourself" }),
     from: z.string().trim().toLowerCase().refine(isEmail, "Choose the mailbox to send from"),
     to: addressField("To"),
     cc: addressField("Cc"),
     bcc: addressField("Bcc"),
     replyTo: addressField("Reply-To"),
-    subject: z.string().max(255, "The subject is 255 characters at most").regex(NO_CRLF, "The subject cannot contain line breaks"),
+    subject: z.string().max(255, "The subject is 255 characters at most").regex(NO_CRLF, "The subject cannot contain line breaks").refine(...storable("The subject")),
     bodyType: z.enum(["html", "text"]).default("html"),
-    body: z.string().max(2_000_000, "The body is too long (about 2 MB at most)").default(""),
+    body: z.string().max(2_000_000, "The body is too long (about 2 MB at most)").refine(...storable("The body")).default(""),
     importance: z.enum(["low", "normal", "high"]).default("normal"),
     saveToSent: bool,
     headers: jsonList(headerSchema, MAX_HEADERS, "Headers", `At most ${MAX_HEADERS} custom headers (Graph's limit)`),

@@ -69,6 +69,8 @@ export const secretSchema = z.object({
   expires: z
     .string({ error: "Enter the date the secret expires" })
     .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the expiry date shown in Entra ID (YYYY-MM-DD)")
+    // A date that does not exist (2099-02-30) would roll over to another day (2099-03-02) and be stored as that.
+    .refine((v) => { const d = new Date(`${v}T00:00:00Z`); return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v; }, "That date does not exist: enter the expiry date shown in Entra ID (YYYY-MM-DD)")
     .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && Date.parse(`${v}T23:59:59Z`) > Date.now(), "That date is in the past: create a new secret"),
 });
 

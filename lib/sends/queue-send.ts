@@ -49,7 +49,9 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
   if (!parsed.success) {
     const fields = fieldErrors(parsed.error.issues);
     // Zod skips the cross-field recipient check while other fields fail; say it now so every problem shows at once.
-    const count = ["to", "cc", "bcc"].reduce((n, k) => n + parseAddressList(Array.isArray(raw[k]) ? (raw[k] as string[]).join("\n") : String(raw[k] ?? "")).valid.length, 0);
+    // Only what the schema could read counts: a JSON client may send anything (an object whose toString is not a function, say).
+    const text = (v: unknown) => (typeof v === "string" ? v : Array.isArray(v) ? v.filter((x) => typeof x === "string").join("\n") : "");
+    const count = ["to", "cc", "bcc"].reduce((n, k) => n + parseAddressList(text(raw[k])).valid.length, 0);
     if (count === 0) fields.to ??= "Add at least one recipient in To, Cc or Bcc";
     throw invalid(fields);
   }

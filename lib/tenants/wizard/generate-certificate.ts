@@ -5,7 +5,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { CREDENTIAL_PURPOSE } from "@/lib/graph/tenant-access";
 import { requireAdmin } from "./require-admin";
 import { furthest } from "./wizard-data";
@@ -59,7 +59,8 @@ export function makeClientCertificate(years: 1 | 2, label: string, now = new Dat
 /** Step 3 (recommended): the portal makes the certificate and keeps the private key, encrypted. */
 export async function generateTenantCertificate(actor: SessionUser, tenantId: string, years: 1 | 2): Promise<GeneratedCertificate> {
   requireAdmin(actor);
-  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, clientId: true, wizardStep: true, credentialKind: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, clientId: true, wizardStep: true, credentialKind: true } });
+  if (!t) throw notFound("That tenant");
   if (!t.clientId) throw new AppError("TENANT_NO_APP", { userMessage: "Enter the app's client ID in the Register step first.", status: 409 });
   const c = makeClientCertificate(years, "Graph Mail Portal");
   await db().tenant.update({

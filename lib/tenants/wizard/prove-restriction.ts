@@ -2,7 +2,7 @@ import "server-only";
 import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { awaitSends } from "@/lib/outbox/await-sends";
 import { queueSend } from "@/lib/sends/queue-send";
 import { requireAdmin } from "./require-admin";
@@ -45,7 +45,8 @@ async function testSends(actor: SessionUser, tenantId: string, addresses: string
  */
 export async function proveRestriction(actor: SessionUser, tenantId: string) {
   requireAdmin(actor);
-  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true } });
+  if (!t) throw notFound("That tenant");
   const data = readWizardData(t.wizardData);
   const r = data.restriction;
   if (!r?.mailboxes[0]) throw new AppError("WIZARD_STEP_MISSING", { userMessage: "List the allowed mailboxes in the Restrict step first.", status: 409 });

@@ -2,7 +2,7 @@ import "server-only";
 import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { consumeConsentState, type ConsentStateRefusal } from "./consent-state";
 import { requireAdmin } from "./require-admin";
 import { furthest } from "./wizard-data";
@@ -68,7 +68,8 @@ export async function recordConsent(actor: SessionUser, cb: ConsentCallback): Pr
 /** Marks consent as given elsewhere ("someone else consented"): the Verify step is what proves it. */
 export async function markConsentElsewhere(actor: SessionUser, tenantId: string): Promise<void> {
   requireAdmin(actor);
-  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, wizardStep: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true } });
+  if (!t) throw notFound("That tenant");
   await db().tenant.update({ where: { id: tenantId }, data: { wizardStep: furthest(t.wizardStep, "verify") } });
   await recordAudit({ actor, action: "tenant.consent-elsewhere", target: t.name, tenantId });
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { notFound } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
@@ -14,7 +15,8 @@ export const SCOPE_NAME = "Graph Mail Portal senders";
  */
 export async function saveRestriction(actor: SessionUser, tenantId: string, input: RestrictInput): Promise<void> {
   requireAdmin(actor);
-  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true } });
+  if (!t) throw notFound("That tenant");
   const data = readWizardData(t.wizardData);
   const restriction = {
     groupAddress: input.groupAddress.toLowerCase(),

@@ -3,7 +3,7 @@ import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { encryptSecret } from "@/lib/crypto";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { CREDENTIAL_PURPOSE, toAccess } from "@/lib/graph/tenant-access";
 import { appToken } from "@/lib/graph/tokens";
 import { requireAdmin } from "./require-admin";
@@ -18,10 +18,11 @@ const SECRET_ERRORS = ["AADSTS7000215", "AADSTS7000222", "AADSTS7000218"];
  */
 export async function saveSecret(actor: SessionUser, tenantId: string, secret: string, expires: string): Promise<{ note?: string }> {
   requireAdmin(actor);
-  const t = await db().tenant.findUniqueOrThrow({
+  const t = await db().tenant.findUnique({
     where: { id: tenantId },
     select: { id: true, name: true, cloud: true, directoryId: true, clientId: true, loginUrl: true, graphUrl: true, wizardStep: true, credentialKind: true },
   });
+  if (!t) throw notFound("That tenant");
   if (!t.clientId) throw new AppError("TENANT_NO_APP", { userMessage: "Enter the app's client ID in the Register step first.", status: 409 });
   const cipher = encryptSecret(secret, { purpose: CREDENTIAL_PURPOSE, rowId: t.id });
   let note: string | undefined;

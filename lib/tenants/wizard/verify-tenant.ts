@@ -1,4 +1,5 @@
 import "server-only";
+import { notFound } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
@@ -30,7 +31,8 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
   const all = decodeClaims(accessToken);
   const claims = Object.fromEntries(SHOWN_CLAIMS.filter((k) => k in all).map((k) => [k, all[k]]));
   const roles = Array.isArray(all.roles) ? all.roles.filter((r): r is string => typeof r === "string") : [];
-  const t = await db().tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, directoryId: true, consentState: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, directoryId: true, consentState: true } });
+  if (!t) throw notFound("That tenant");
   const data = readWizardData(t.wizardData);
   const tid = typeof all.tid === "string" ? all.tid : null;
   const now = new Date();
