@@ -34,12 +34,13 @@ interface GraphUser {
   createdDateTime?: string | null;
 }
 
-export async function directoryUsersSince(tenantId: string, since: Date): Promise<{ recipients: RecipientDraft[]; withoutMail: number }> {
+/** `pageSize` is Graph's $top (at most 999); tests lower it to walk several pages. */
+export async function directoryUsersSince(tenantId: string, since: Date, pageSize = 999): Promise<{ recipients: RecipientDraft[]; withoutMail: number }> {
   const t = await loadTenantAccess(tenantId);
   const { accessToken } = await appToken(t);
   const client = graphClient(t, async () => accessToken);
   const filter = `createdDateTime ge ${since.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
-  let next: string | null = `/users?$filter=${encodeURIComponent(filter)}&$select=${SELECT}&$top=999`;
+  let next: string | null = `/users?$filter=${encodeURIComponent(filter)}&$select=${SELECT}&$top=${pageSize}`;
   const recipients: RecipientDraft[] = [];
   const seen = new Set<string>();
   let withoutMail = 0;

@@ -26,7 +26,8 @@ export function startBulkWorker(over: Partial<StepOptions> & { pollMs?: number }
   }
 }
 
-/** Runs a step now for one run (after Start or Resume), so the page does not wait a poll. */
+/** Runs a step now for one run (after Start or Resume), so the page does not wait a poll; only where the worker runs. */
 export function kickBulkRun(runId: string): void {
+  if (!g.__gmpBulk) return;
   void queueBulkStep({}, runId).catch((err: unknown) => logError(`bulk: run ${runId}`, err));
 }
