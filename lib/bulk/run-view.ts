@@ -1,4 +1,5 @@
 import "server-only";
+import type { BulkRunStatus } from "@/generated/prisma/enums";
 import type { SessionUser } from "../auth/session";
 import { db } from "../db";
 import { DEFAULT_OPTIONS } from "../outbox/options";
@@ -14,7 +15,7 @@ import { renderHtml, renderSubject, type Fields } from "./template";
  */
 export interface RunProgress {
   id: string;
-  status: string;
+  status: BulkRunStatus;
   stopReason: string | null;
   total: number;
   pending: number;
