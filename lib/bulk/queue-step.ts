@@ -3,6 +3,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
 import { AppError } from "../errors";
 import { logError } from "../log";
+import { EXCHANGE_LIMITS } from "../schemas/common";
 import { kickSend } from "../outbox/worker";
 import { queueSend, type QueueTx } from "../sends/queue-send";
 import { asRunAttachment, releaseRunAttachment } from "./attachment";
@@ -32,7 +33,11 @@ export interface StepOptions {
   leaseMs: number;
 }
 
-export const DEFAULT_STEP: StepOptions = { window: 10, leaseMs: 60_000 };
+/**
+ * Four in the outbox per run: as many as Outlook runs at once per mailbox (lib/schemas/common.ts), so the
+ * outbox always has the next message at hand while a pause stops the run within four messages.
+ */
+export const DEFAULT_STEP: StepOptions = { window: EXCHANGE_LIMITS.concurrentRequests, leaseMs: 60_000 };
 
 const OPEN = ["queued", "sending", "retrying"];
 
