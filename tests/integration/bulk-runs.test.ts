@@ -1,5 +1,7 @@
 import { randomBytes, createHash } from "node:crypto";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TestSandbox } from "../../sandbox/test/support";
 import { hostileStrings } from "../support/hostile-strings";
@@ -242,6 +244,34 @@ describe("a run queues each recipient exactly once", () => {
     const { rs, sends } = await sendsOf(id);
     expect(rs.every((r) => r.sendId)).toBe(true);
     expect(sends.map((s) => s.toAddresses[0]).sort()).toEqual(rs.map((r) => r.address).sort());
+  });
+
+  it("a portal process killed with SIGKILL mid-run: the run ends with every recipient exactly once", async () => {
+    const { id, tag } = await draftRun(150);
+    await lib.controlRun(actor, id, "start");
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.resolve("tests/support/bulk-step-child.ts"), id], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let errors = "";
+    child.stderr.on("data", (b: Buffer) => (errors += b.toString()));
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    // Killed in the middle: some recipients queued, most not.
+    const deadline = Date.now() + 45_000;
+    while ((await lib.db().bulkRecipient.count({ where: { runId: id, status: "queued" } })) < 20) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the child step did not get going: ${errors}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    await exited;
+    const before = await lib.db().bulkRecipient.count({ where: { runId: id, status: "queued" } });
+    expect(before).toBeLessThan(150);
+    // Its leases run out (a second here); the restarted portal's step finishes the run.
+    await new Promise((r) => setTimeout(r, 1_100));
+    while ((await lib.queueBulkStep({ window: 200 }, id)) > 0);
+    const { rs, sends } = await sendsOf(id);
+    expect(rs.filter((r) => r.status === "queued" && r.sendId)).toHaveLength(150);
+    // No send without its recipient (an interrupted transaction left nothing behind), none twice.
+    expect(await lib.db().send.count({ where: { mode: "bulk" } })).toBe(150);
+    expect(new Set(sends.map((s) => s.toAddresses[0])).size).toBe(150);
+    expect((await lib.db().send.findFirstOrThrow({ where: { toAddresses: { has: `bulk-${tag}-149@example.com` } } })).subject).toBe(`Welcome Person 149 ${tag}`);
   });
 
   it("pause stops queueing, resume goes on; only the creator starts or resumes, an admin may pause", async () => {
