@@ -522,7 +522,7 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
   },
   "app/(portal)/bulk/actions.ts#saveTemplateAction": {
     attack: (f) => formAction({ runId: f.bulkRun, subject: `Matrix ${f.tag}`, html: "<p>matrix</p>" }),
-    // An unknown placeholder: refused by the run's owner check's next step, nothing saved.
+    // An unknown placeholder: refused after the owner check, nothing saved.
     harmless: (f) => formAction({ runId: f.bulkRun, subject: "Hi {{matrixNope}}", html: "<p>matrix</p>" }),
     allowed: (a) => a.result?.code === "VALIDATION_FAILED" && /matrixNope/.test(a.result.fields?.subject ?? ""),
   },
