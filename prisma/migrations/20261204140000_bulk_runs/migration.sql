@@ -1,4 +1,4 @@
--- Issue 12: bulk "welcome new users" runs. A recipient's send id is unique and written in the
+-- Issue 12: bulk "welcome new users" runs. The send id of a recipient is unique and written in the
 -- transaction that queues the send, so a run never queues a recipient twice.
 -- CreateEnum
 CREATE TYPE "BulkRunStatus" AS ENUM ('draft', 'running', 'paused', 'cancelled', 'done');
