@@ -6,6 +6,7 @@ export function retryAfterMs(value: string | null | undefined, now = Date.now())
   const v = value?.trim();
   if (!v) return null;
   if (/^\d+(\.\d+)?$/.test(v)) return Math.max(0, Math.round(Number(v) * 1000));
+  if (!/^[A-Za-z]{3}, /.test(v)) return null; // an IMF-fixdate starts with the day name ("Thu, 03 Dec 2026 …")
   const at = Date.parse(v);
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
