@@ -30,6 +30,7 @@ export async function finishSend(sendId: string, lease: string, d: Delivery): Pr
     data: { ...release, ...data, completedAt: new Date(), nextAttemptAt: null, ...(s?.tenant.metadataOnly ? { body: null } : {}) },
   });
   if (n.count === 0) return false;
-  for (const a of (Array.isArray(s?.attachments) ? s.attachments : []) as { id?: string }[]) if (a.id) await removeUpload(a.id);
+  // A bulk run's shared attachment stays for the run's other messages; the run removes it when it ends (lib/bulk/attachment.ts).
+  for (const a of (Array.isArray(s?.attachments) ? s.attachments : []) as { id?: string; shared?: boolean }[]) if (a.id && !a.shared) await removeUpload(a.id);
   return true;
 }

@@ -46,6 +46,7 @@ export const tenantStepSchema = z.object({
   cloud: z.enum(clouds, { error: "Choose the Microsoft cloud the tenant lives in" }),
   usage: z.enum(["application", "delegated", "both"], { error: "Choose what the portal will be used for" }),
   largeAttachments: checkbox,
+  bulkDirectory: checkbox,
 });
 export type TenantStepInput = z.infer<typeof tenantStepSchema>;
 

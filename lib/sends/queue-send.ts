@@ -26,7 +26,16 @@ export interface QueueOptions {
   test?: boolean;
   /** Which door the send came through, for the audit trail ("compose", "api", "send-again", "wizard"). */
   origin?: string;
+  /**
+   * Bulk runs (lib/bulk/queue-step.ts): recorded as mode "bulk" (sent like "app"); `sharedUpload` is the
+   * run's one attachment, kept by the run rather than by this send (lib/bulk/attachment.ts); `within`
+   * runs inside the transaction that writes the send — it records the send on the run's recipient, and
+   * throwing rolls the send back, so a recipient is never queued twice.
+   */
+  bulk?: { sharedUpload?: string; within: (tx: QueueTx, sendId: string) => Promise<void> };
 }
+
+export type QueueTx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
 
 export interface AttachmentRecord {
   id: string;
@@ -34,6 +43,8 @@ export interface AttachmentRecord {
   size: number;
   contentType: string;
   sha256: string;
+  /** A bulk run's attachment: the run removes the file when it ends, not the send (lib/outbox/finish-send.ts). */
+  shared?: boolean;
 }
 
 function invalid(fields: Record<string, string>, message = "Check the highlighted fields."): AppError {
@@ -78,6 +89,11 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
   const attachments: AttachmentRecord[] = [];
   for (const ref of input.attachments) {
     const m = await ownUpload(actor.id, ref.id);
+    const shared = opts.bulk?.sharedUpload === m.id;
+    if (shared) {
+      attachments.push({ id: m.id, name: m.name, size: m.size, contentType: m.contentType, sha256: m.sha256, shared: true });
+      continue;
+    }
     if (m.sendId) throw invalid({ attachments: `"${m.name}" was already sent with another message; attach it again.` });
     attachments.push({ id: m.id, name: m.name, size: m.size, contentType: m.contentType, sha256: m.sha256 });
   }
@@ -94,7 +110,7 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
     const s = await tx.send.create({
       data: {
         tenantId: tenant.id,
-        mode: input.mode,
+        mode: opts.bulk ? "bulk" : input.mode,
         status: "queued",
         actorUserId: actor.id,
         test: opts.test ?? false,
@@ -117,9 +133,10 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
       },
       select: { id: true },
     });
+    if (opts.bulk) await opts.bulk.within(tx, s.id);
     await recordAudit({ actor: caller, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode: input.mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length, origin: opts.origin ?? null, ...(opts.test ? { test: true } : {}) } }, tx);
     return s;
   });
-  for (const a of attachments) await markUploadUsed(a.id, send.id);
+  for (const a of attachments) if (!a.shared) await markUploadUsed(a.id, send.id);
   return send;
 }

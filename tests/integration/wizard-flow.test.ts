@@ -49,7 +49,7 @@ describe("the setup wizard's operations", () => {
 
   it("creates a Sandbox tenant from configuration, refuses a duplicate, and a non-admin", async () => {
     const { saveTenantStep } = await import("@/lib/tenants/wizard/save-tenant-step");
-    const input = { name: "Flow", directoryId: domain, cloud: "sandbox" as const, usage: "application" as const, largeAttachments: false };
+    const input = { name: "Flow", directoryId: domain, cloud: "sandbox" as const, usage: "application" as const, largeAttachments: false, bulkDirectory: false };
     tenantId = await saveTenantStep(actor, input);
     await expect(saveTenantStep(actor, input)).rejects.toMatchObject({ code: "TENANT_EXISTS", fields: { directoryId: expect.any(String) } });
     await expect(saveTenantStep({ ...actor, role: "sender" }, input)).rejects.toMatchObject({ code: "FORBIDDEN" });

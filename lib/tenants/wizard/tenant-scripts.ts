@@ -25,6 +25,7 @@ export function registrationInput(t: WizardTenant, credential: "secret" | "certi
     useApplication: t.useApplication,
     useDelegated: t.useDelegated,
     largeAttachments: t.largeAttachments,
+    bulkDirectory: t.bulkDirectory,
     signInRedirectUri: uris.signIn,
     consentRedirectUri: uris.consent,
     credential,

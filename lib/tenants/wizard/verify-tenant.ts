@@ -16,6 +16,8 @@ export interface Verification {
   /** Application Mail.Send granted tenant-wide and no restriction proved yet: it can send as every mailbox. */
   unrestricted: boolean;
   missingReadWrite: boolean;
+  /** Bulk welcome runs are on but the token has no User.Read.All. */
+  missingUserRead: boolean;
 }
 
 const SHOWN_CLAIMS = ["aud", "iss", "tid", "appid", "app_displayname", "oid", "idtyp", "roles", "iat", "exp"];
@@ -31,7 +33,7 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
   const all = decodeClaims(accessToken);
   const claims = Object.fromEntries(SHOWN_CLAIMS.filter((k) => k in all).map((k) => [k, all[k]]));
   const roles = Array.isArray(all.roles) ? all.roles.filter((r): r is string => typeof r === "string") : [];
-  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, directoryId: true, consentState: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, bulkDirectory: true, directoryId: true, consentState: true } });
   if (!t) throw notFound("That tenant");
   const data = readWizardData(t.wizardData);
   const tid = typeof all.tid === "string" ? all.tid : null;
@@ -61,5 +63,6 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
     missingMailSend: t.useApplication && !hasSend,
     unrestricted: hasSend && data.restriction?.status !== "proved",
     missingReadWrite: t.useApplication && t.largeAttachments && !roles.includes("Mail.ReadWrite"),
+    missingUserRead: t.useApplication && t.bulkDirectory && !roles.includes("User.Read.All"),
   };
 }

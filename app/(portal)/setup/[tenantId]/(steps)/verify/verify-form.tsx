@@ -25,6 +25,7 @@ export function VerifyForm({ tenantId, next }: { tenantId: string; next: string 
             </p>
           ) : null}
           {v.missingReadWrite ? <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">Mail.ReadWrite is missing: attachments of 3 MB and more will fail until it is consented.</p> : null}
+          {v.missingUserRead ? <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">User.Read.All is missing: bulk welcome runs cannot list new users until it is consented (CSV runs still work).</p> : null}
           {v.unrestricted ? (
             <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">
               Mail.Send is granted tenant-wide with no restriction proved yet: <strong>this app can send as every mailbox</strong>. Restrict it to the sender mailboxes next.
