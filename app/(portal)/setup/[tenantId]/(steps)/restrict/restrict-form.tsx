@@ -21,7 +21,7 @@ export function RestrictForm({ tenantId, defaults }: { tenantId: string; default
         </label>
         <label className="flex items-start gap-2 text-sm">
           <input type="radio" name="method" value="policy" defaultChecked={(v?.method ?? defaults.method) === "policy"} className="mt-1" />
-          <span>Application access policy (older guides): a mail-enabled security group scopes the app</span>
+          <span>Application access policy (older guides): a group holding the mailboxes scopes the app</span>
         </label>
       </fieldset>
       <div className="space-y-1">
