@@ -153,6 +153,10 @@ describe("delegated sending", () => {
       for (const claimed of await claimSends("w-del-big", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed.id, claimed.lease, o);
       return getSendStatus(person, id);
     };
+    // A tenant whose app was registered before the portal asked for delegated Mail.ReadWrite (the demo app now
+    // lists it): take it out of the tenant-wide delegated grant.
+    const all = sb.ctx.store.delegatedGrants.find((g) => g.appId === sb.endpoints.app.clientId && g.consentType === "AllPrincipals")!;
+    all.scopes = all.scopes.filter((x) => x !== "Mail.ReadWrite");
     // The sign-in as it was (Mail.Send only): a delegated token without Mail.ReadWrite — the draft is refused as Graph does.
     await signIn(signInScopes(true, false).split(" "));
     const refused = await bigSend();
