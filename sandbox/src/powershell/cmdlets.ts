@@ -2,6 +2,7 @@
 import type { Cmdlet } from "./binding";
 import { EXCHANGE_CMDLETS } from "./cmdlets-exchange";
 import { GRAPH_CMDLETS } from "./cmdlets-graph";
+import { notSupported, PSError } from "./errors";
 import { PSHash, PSObject, toText, type PSValue } from "./values";
 
 const HOST_CMDLETS: Cmdlet[] = [
@@ -42,7 +43,12 @@ const WHERE_OBJECT: Cmdlet = {
     const prop = toText(a.Property);
     const get = (x: PSValue) => (x instanceof PSObject || x instanceof PSHash ? x.get(prop) ?? null : null);
     const equal = (x: PSValue) => toText(get(x) ?? "").toLowerCase() === want;
-    const kept = input.filter((x) => (a.NE === true ? !equal(x) : equal(x)));
+    const truthy = (x: PSValue) => { const v = get(x); return v !== null && v !== "" && v !== 0 && v !== false && !(Array.isArray(v) && v.length === 0); };
+    if (a.EQ === true && a.NE === true) throw new PSError("Parameter set cannot be resolved using the specified named parameters.", { category: "InvalidArgument", exceptionType: "ParameterBindingException", errorId: "AmbiguousParameterSet" });
+    // Without an operator: the objects whose property is true (Where-Object <Property>); with a value but no
+    // operator PowerShell's behaviour is not modelled — refused rather than guessed.
+    if (a.EQ !== true && a.NE !== true && a.Value !== undefined) throw notSupported("Where-Object with a value but no -EQ or -NE");
+    const kept = input.filter((x) => (a.NE === true ? !equal(x) : a.EQ === true ? equal(x) : truthy(x)));
     return kept.length === 0 ? null : kept.length === 1 ? kept[0]! : kept;
   },
 };
