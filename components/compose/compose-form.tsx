@@ -62,6 +62,10 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
 
   const uploading = files.some((f) => !f.id && !f.error);
   const total = files.reduce((n, f) => n + (f.error ? 0 : f.size), 0);
+  // Attachments this large go through a draft and an upload session, and a draft is sent with
+  // POST …/messages/{id}/send, which always saves to Sent Items: it has no saveToSentItems parameter
+  // (https://learn.microsoft.com/graph/api/message-send). The choice cannot be honoured, so it is not offered.
+  const viaUploadSession = total >= INLINE_TOTAL_LIMIT;
   const warnings: string[] = [];
   if (total >= INLINE_TOTAL_LIMIT && tenant.largeFilesAllowed === false && mode === "app") {
     warnings.push(`Attachments total ${formatBytes(total)}: files of 3 MB and more need an upload session, which needs the Mail.ReadWrite application permission, and this tenant's app does not have it. Grant it in Setup, or send smaller files.`);
@@ -84,7 +88,7 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
     const list = (a: Address[]) => a.map(formatAddress).join("\n");
     Object.entries({
       tenantId, mode, from, to: list(to), cc: list(cc), bcc: list(bcc), replyTo: list(replyTo), subject, bodyType,
-      body: bodyType === "html" ? html : text, importance, saveToSent: String(saveToSent),
+      body: bodyType === "html" ? html : text, importance, saveToSent: String(viaUploadSession || saveToSent),
       headers: JSON.stringify(headers.filter((h) => h.name || h.value)),
       attachments: JSON.stringify(files.filter((f) => f.id).map((f) => ({ id: f.id }))),
     }).forEach(([k, v]) => fd.set(k, v));
@@ -151,7 +155,16 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
               <option value="high">High</option>
             </select>
           </div>
-          <label className="text-sm"><input type="checkbox" checked={saveToSent} onChange={(e) => setSaveToSent(e.target.checked)} /> Save to Sent Items</label>
+          <div className="text-sm">
+            <label>
+              <input type="checkbox" checked={viaUploadSession || saveToSent} disabled={viaUploadSession} aria-describedby={viaUploadSession ? "compose-sent-items-note" : undefined} onChange={(e) => setSaveToSent(e.target.checked)} /> Save to Sent Items
+            </label>
+            {viaUploadSession ? (
+              <p id="compose-sent-items-note" className="mt-1 max-w-sm text-xs text-slate-600 dark:text-slate-400">
+                Cannot be turned off for this message: attachments of 3 MB and more go through a draft and an upload session, and Microsoft Graph always saves a sent draft to Sent Items.
+              </p>
+            ) : null}
+          </div>
         </div>
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium">Custom headers (up to {MAX_HEADERS}, names start with X-)</legend>

@@ -5,6 +5,7 @@ import { loadTenantAccess } from "../graph/tenant-access";
 import { appToken, decodeClaims } from "../graph/tokens";
 import { hasDelegatedGrant } from "../graph/delegated-token";
 import { grantedMailboxes, SENDING_ROLES } from "../grants/may-send";
+import { readWizardData } from "../tenants/wizard/wizard-data";
 
 /**
  * What the compose page offers the caller, per tenant: the sender mailboxes granted to them (to them
@@ -42,12 +43,15 @@ export async function composeOptions(actor: SessionUser): Promise<ComposeTenant[
   const granted = await grantedMailboxes(actor.id);
   const tenants = await db().tenant.findMany({
     where: { clientId: { not: null }, OR: [{ id: { in: [...new Set(granted.map((m) => m.tenantId))] } }, { id: actor.tenantId ?? "-", useDelegated: true }] },
-    select: { id: true, name: true, useApplication: true, useDelegated: true, maxSendSizeBytes: true },
+    select: { id: true, name: true, useApplication: true, useDelegated: true, maxSendSizeBytes: true, wizardData: true },
     orderBy: { name: "asc" },
   });
   return Promise.all(
     tenants.map(async (t) => {
-      const roles = t.useApplication ? await appRoles(t.id) : null;
+      // On the RBAC path the token carries no roles: Mail.ReadWrite comes from an Exchange role assignment the
+      // token cannot show, so the portal does not guess (null), and Graph's answer decides.
+      const rbac = readWizardData(t.wizardData).restriction?.method === "rbac";
+      const roles = t.useApplication && !rbac ? await appRoles(t.id) : null;
       const mine = t.useDelegated && actor.tenantId === t.id;
       return {
         id: t.id,

@@ -89,7 +89,7 @@ describe("the setup wizard's operations", () => {
     const { saveRestriction } = await import("@/lib/tenants/wizard/save-restriction");
     const { runInSandbox } = await import("@/lib/tenants/wizard/run-in-sandbox");
     const { proveRestriction } = await import("@/lib/tenants/wizard/prove-restriction");
-    await saveRestriction(actor, tenantId, { mailboxes: [`hr@${domain}`], groupAddress: `senders@${domain}`, createGroup: true, outsideMailbox: `alex@${domain}` });
+    await saveRestriction(actor, tenantId, { method: "policy", mailboxes: [`hr@${domain}`], groupAddress: `senders@${domain}`, createGroup: true, outsideMailbox: `alex@${domain}` });
     // Before the policy exists the app can send as anyone: the proof says so.
     const before = await proveRestriction(actor, tenantId);
     expect(before, JSON.stringify(before)).toMatchObject({ ok: false, outside: { httpStatus: 202 } });
