@@ -66,7 +66,7 @@ describe("the RBAC for Applications path, to a proved restriction", () => {
     const { setPlannedCredential } = await import("@/lib/tenants/wizard/set-planned-credential");
     const { runInSandbox } = await import("@/lib/tenants/wizard/run-in-sandbox");
     const { verifyTenant } = await import("@/lib/tenants/wizard/verify-tenant");
-    tenantId = await saveTenantStep(actor, { name: "RBAC", directoryId: domain, cloud: "sandbox", usage: "application", largeAttachments: true });
+    tenantId = await saveTenantStep(actor, { name: "RBAC", directoryId: domain, cloud: "sandbox", usage: "application", largeAttachments: true, bulkDirectory: false });
     await setPlannedCredential(actor, tenantId, "secret");
     expect(await runInSandbox(actor, tenantId, "register-ps")).toMatchObject({ ok: true, secretSaved: true });
     const v = await verifyTenant(actor, tenantId);
