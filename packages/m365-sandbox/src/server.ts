@@ -25,7 +25,8 @@ import { ensureDemoIdentity } from "./identity";
 import { emptyStore } from "./model";
 import { clearStore, seedDemoTenant } from "./seed";
 import { applySeed } from "./entra/seed-apply";
-import type { SeedResult } from "./entra/seed-input";
+import { SeedError, type SeedResult } from "./entra/seed-input";
+import { seedShapeProblems } from "./entra/seed-schema";
 
 export interface Endpoints {
   loginUrl: string;
@@ -141,6 +142,9 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
   const identity = ensureDemoIdentity(dataDir);
   const redirectUris = opts.redirectUris?.length ? opts.redirectUris : DEFAULT_REDIRECT_URIS;
   const demo = opts.appDisplayName ? { appDisplayName: opts.appDisplayName } : {};
+  // A seed of the wrong shape is refused before anything listens (references are checked once seeded).
+  const shape = opts.seed ? seedShapeProblems(opts.seed) : new Map<string, string>();
+  if (shape.size) throw new SeedError([...shape.keys()], shape);
   const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
 
   const loginRouter = new Router();

@@ -70,7 +70,7 @@ describe("startSandbox (programmatic API)", () => {
     await expect(sb.control.call("POST", "/clock", { advanceSeconds: "soon" })).rejects.toMatchObject({ status: 400 });
   });
 
-  it("a bad seed is refused before anything listens, naming each field and what is wrong", async () => {
+  it("a bad seed is refused at start, naming each field and what is wrong", async () => {
     const err = await startSandbox({
       dataDir: TEST_DATA_DIR,
       seed: { users: [{ userPrincipalName: "x@contoso.sandbox", displayName: "" }], apps: [{ displayName: "A", adminConsnet: true }] } as never,
@@ -78,6 +78,12 @@ describe("startSandbox (programmatic API)", () => {
     expect(err).toBeInstanceOf(SeedError);
     expect((err as SeedError).fields).toEqual(expect.arrayContaining(["users[0].displayName", "apps[0].adminConsnet"]));
     expect((err as SeedError).message).toContain("apps[0].adminConsnet (is not a seed field)");
+    // Right shape, wrong reference: a shared mailbox cannot scope an access policy.
+    const ref = await startSandbox({
+      dataDir: TEST_DATA_DIR,
+      seed: { accessPolicies: [{ appId: sb.endpoints.app.clientId, accessRight: "RestrictAccess", scope: sb.endpoints.mailboxes.shared }] },
+    }).catch((e: unknown) => e);
+    expect((ref as SeedError).fields).toEqual(["accessPolicies[0].scope"]);
   });
 
   it("POST /seed explains shape errors with the zod schema's message", async () => {
