@@ -8,6 +8,7 @@ import { composeSchema, parseAddressList, type ComposeInput } from "../schemas/c
 import { hasDelegatedGrant } from "../graph/delegated-token";
 import { actorRefusal, loadSender, maySend } from "../grants/may-send";
 import { markUploadUsed, ownUpload } from "./upload-store";
+import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
 
 /**
  * The one writer of a Send row: compose, POST /api/sends, "send again", the setup wizard's restriction
@@ -59,7 +60,7 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
 
   const tenant = await db().tenant.findUnique({
     where: { id: input.tenantId },
-    select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true },
+    select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true, maxSendSizeBytes: true },
   });
   if (!tenant) throw notFound("That tenant");
   const refusal = await maySend({ actor, tenant, mode: input.mode, from: input.from, test: opts.test });
@@ -79,6 +80,12 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
     const m = await ownUpload(actor.id, ref.id);
     if (m.sendId) throw invalid({ attachments: `"${m.name}" was already sent with another message; attach it again.` });
     attachments.push({ id: m.id, name: m.name, size: m.size, contentType: m.contentType, sha256: m.sha256 });
+  }
+  // Exchange measures the encoded message against MaxSendSize: refuse here what it would refuse mid-upload.
+  const addresses = [...input.to, ...input.cc, ...input.bcc, ...input.replyTo].map((a) => a.address);
+  const estimate = estimateEncodedSize({ subject: input.subject, body: input.body, addresses, headers: input.headers, attachments });
+  if (estimate > tenant.maxSendSizeBytes) {
+    throw invalid({ attachments: overLimitMessage(estimate, tenant.maxSendSizeBytes, attachments.reduce((n, a) => n + a.size, 0)) }, "The message is too large for the sender mailbox once encoded.");
   }
   const sizeBytes = Buffer.byteLength(input.subject) + Buffer.byteLength(input.body) + attachments.reduce((n, a) => n + a.size, 0);
   const addr = (list: { address: string }[]) => list.map((a) => a.address.toLowerCase());
