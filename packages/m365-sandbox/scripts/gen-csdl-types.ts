@@ -1,9 +1,9 @@
 /**
- * Generates sandbox/src/graph/csdl-types.ts — the request-body types the sandbox checks sendMail and
+ * Generates src/graph/csdl-types.ts — the request-body types the sandbox checks sendMail and
  * message/attachment POSTs against — from Microsoft Graph's published v1.0 CSDL, so the property
  * lists are Microsoft's, not hand-written.
  *
- *   npx tsx sandbox/scripts/gen-csdl-types.ts <path to v1.0-Prod.csdl> "<source description>"
+ *   npm run gen:csdl -w m365-sandbox -- <path to v1.0-Prod.csdl> "<source description>"
  *
  * The CSDL is schemas/v1.0-Prod.csdl in the public repository microsoftgraph/msgraph-metadata.
  * Inherited properties (BaseType chains) are flattened into each type.
@@ -15,7 +15,7 @@ import { XMLParser } from "fast-xml-parser";
 
 const [file, source] = process.argv.slice(2);
 if (!file || !source) {
-  console.error('usage: tsx sandbox/scripts/gen-csdl-types.ts <v1.0-Prod.csdl> "<source description>"');
+  console.error('usage: npm run gen:csdl -w m365-sandbox -- <v1.0-Prod.csdl> "<source description>"');
   process.exit(2);
 }
 

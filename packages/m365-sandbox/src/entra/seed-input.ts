@@ -12,8 +12,9 @@ import type { AppCertificate, AppRegistration, AppSecret, GroupKind, MailboxKind
 import { findTenant, findUserByUpn, isGuid } from "./directory";
 
 export class SeedError extends Error {
-  constructor(public readonly fields: string[]) {
-    super(`Invalid seed input: ${fields.join(", ")}`);
+  /** fields: every bad field; details: what is wrong with some of them (from the seed's zod schema). */
+  constructor(public readonly fields: string[], details: ReadonlyMap<string, string> = new Map()) {
+    super(`Invalid seed input: ${fields.map((f) => (details.has(f) ? `${f} (${details.get(f)})` : f)).join(", ")}`);
   }
 }
 

@@ -10,12 +10,13 @@ import { GRAPH_APP_ID, type AppRegistration, type Group, type GroupKind, type Ma
 import { addDelegatedGrant, findApp, findServicePrincipal, isGuid } from "./directory";
 import { GRAPH_APP_ROLES, GRAPH_DELEGATED, GRAPH_SCOPE_IDS } from "./scopes";
 import { addCertificate, addSecret, Check, GROUP_KINDS, isObj, isoOk, MAILBOX_KINDS, optStr, resolvePrincipal, SeedError, str, strList, tenantOf, type Obj, type SeedResult } from "./seed-input";
-
-const KNOWN_KEYS = ["tenants", "users", "groups", "apps", "appRoleGrants", "delegatedGrants", "accessPolicies", "exoServicePrincipals", "managementScopes", "roleAssignments"];
+import { seedShapeProblems } from "./seed-schema";
 
 export function applySeed(ctx: SandboxContext, body: Obj): SeedResult {
   const c = new Check();
-  for (const k of Object.keys(body)) c.check(KNOWN_KEYS.includes(k), k);
+  // The shape (keys, types, required fields) from the zod schema; references and rules below.
+  const shape = seedShapeProblems(body);
+  c.bad.push(...shape.keys());
   const store = structuredClone(ctx.store) as Store;
   const out: SeedResult = { tenants: [], users: [], groups: [], apps: [] };
   const now = new Date(ctx.clock.now()).toISOString();
@@ -118,7 +119,7 @@ export function applySeed(ctx: SandboxContext, body: Obj): SeedResult {
 
   c.list(body, "apps").forEach((a, i) => applyApp(view, c, a, `apps[${i}]`, out, now));
   applyGrantsAndPolicies(view, c, body);
-  if (c.bad.length) throw new SeedError([...new Set(c.bad)]);
+  if (c.bad.length) throw new SeedError([...new Set(c.bad)], shape);
   for (const key of Object.keys(store) as (keyof Store)[]) {
     const live = ctx.store[key] as unknown;
     const next = store[key] as unknown;

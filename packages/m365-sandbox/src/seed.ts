@@ -47,10 +47,14 @@ export function stableGuid(tenantId: string, key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * Empties the store in place (every Map and list, so a field added to Store later is covered too) and
+ * its mail state (upload sessions, drafts): modules holding ctx.store keep a valid reference.
+ */
 export function clearStore(store: Store): void {
-  for (const m of [store.tenants, store.users, store.mailboxes, store.groups, store.apps, store.servicePrincipals]) m.clear();
-  for (const a of [store.appRoleGrants, store.delegatedGrants, store.accessPolicies, store.exoServicePrincipals, store.managementScopes, store.roleAssignments, store.delivered]) {
-    a.length = 0;
+  for (const v of Object.values(store) as unknown[]) {
+    if (v instanceof Map) v.clear();
+    else if (Array.isArray(v)) v.length = 0;
   }
   resetMailState(store);
 }
@@ -81,7 +85,10 @@ const PEOPLE: PersonSpec[] = [
   { key: "pradeep.gupta", given: "Pradeep", surname: "Gupta", jobTitle: "Accountant", department: "Finance", daysAgo: 6 },
 ];
 
-export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redirectUris: string[]): DemoSummary {
+/** The demo app's display name unless the caller names it (StartOptions.appDisplayName). */
+export const DEFAULT_APP_NAME = "Sandbox demo app";
+
+export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redirectUris: string[], opts: { appDisplayName?: string } = {}): DemoSummary {
   clearStore(store);
   const t = id.tenantId;
   const domain = id.domain.toLowerCase();
@@ -162,7 +169,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
   store.groups.set(senders.id, senders);
   store.groups.set(allStaff.id, allStaff);
 
-  const appName = "Graph Mail Portal (sandbox)";
+  const appName = opts.appDisplayName ?? DEFAULT_APP_NAME;
   store.apps.set(id.appId, {
     appId: id.appId,
     id: id.appObjectId,
@@ -202,7 +209,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
     certificates: [
       {
         keyId: stableGuid(t, `cert:${id.x5tS256}`),
-        displayName: "CN=Graph Mail Portal (sandbox)",
+        displayName: "CN=M365 sandbox demo app",
         pem: id.certificatePem,
         x5t: id.x5t,
         x5tS256: id.x5tS256,
@@ -239,7 +246,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
     accessRight: "RestrictAccess",
     scopeId: senders.id,
     scopeName: senders.mail!,
-    description: "Restrict the Graph Mail Portal to the Graph Mail Senders group",
+    description: `Restrict ${appName} to the Graph Mail Senders group`,
   });
 
   const signIn = [users["megan.bowen"]!, users["adele.vance"]!];

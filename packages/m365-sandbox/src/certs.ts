@@ -61,8 +61,8 @@ function makeCa(): { certPem: string; keyPem: string } {
   cert.serialNumber = serial();
   validity(cert, 10);
   const subject = [
-    { name: "commonName", value: "Graph Mail Portal Sandbox CA" },
-    { name: "organizationName", value: "Graph Mail Portal sandbox (local, not Microsoft)" },
+    { name: "commonName", value: "M365 Sandbox CA" },
+    { name: "organizationName", value: "m365-sandbox (local, not Microsoft)" },
   ];
   cert.setSubject(subject);
   cert.setIssuer(subject);

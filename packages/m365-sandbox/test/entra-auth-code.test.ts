@@ -6,9 +6,9 @@
 import { CryptoProvider, InteractionRequiredAuthError, PublicClientApplication, ServerError } from "@azure/msal-node";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PageDriver, startTestSandbox, type TestSandbox } from "./support";
+import { PageDriver, startTestSandbox, TEST_REDIRECT_URI, type TestSandbox } from "./support";
 
-const REDIRECT = "http://localhost:3000/api/auth/callback/microsoft";
+const REDIRECT = TEST_REDIRECT_URI;
 const SCOPES = ["Mail.Send", "User.Read"];
 let sb: TestSandbox;
 let user: { upn: string; password: string };
@@ -183,7 +183,7 @@ describe("the sign-in page", () => {
     expect(await browser.open(bad.url)).toBeUndefined();
     expect(browser.status).toBe(400);
     expect(browser.html).toContain("AADSTS50011");
-    const otherPort = "http://localhost:4567/api/auth/callback/microsoft";
+    const otherPort = "http://localhost:4567/callback";
     const ok = await start({ redirectUri: otherPort });
     const back = await new PageDriver().signIn(ok.url, user.upn, user.password);
     expect(`${back.origin}${back.pathname}`).toBe(otherPort);

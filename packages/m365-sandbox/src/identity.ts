@@ -62,7 +62,7 @@ export function ensureDemoIdentity(dataDir: string): DemoIdentity & DemoIdentity
     const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
     if (isIdentity(parsed)) return { ...parsed, ...files };
   }
-  const cert = makeSelfSignedCert("Graph Mail Portal (sandbox)");
+  const cert = makeSelfSignedCert("M365 sandbox demo app");
   const tp = thumbprints(cert.certPem);
   const id: DemoIdentity = {
     tenantId: randomUUID(),

@@ -5,9 +5,9 @@
 import { CryptoProvider } from "@azure/msal-node";
 import { Client, type GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PageDriver, startTestSandbox, type TestSandbox } from "./support";
+import { PageDriver, startTestSandbox, TEST_REDIRECT_URI, type TestSandbox } from "./support";
 
-const REDIRECT = "http://localhost:3000/api/auth/callback/microsoft";
+const REDIRECT = TEST_REDIRECT_URI;
 let sb: TestSandbox;
 let app: Client;
 const client = (token: string) =>

@@ -23,8 +23,11 @@ import { resetEntraState } from "./entra/state";
 import { graphTokenVerifier, signingFromKey } from "./entra/tokens";
 import { Router, sendJson } from "./http";
 import { ensureDemoIdentity } from "./identity";
-import { emptyStore, type Store } from "./model";
-import { seedDemoTenant } from "./seed";
+import { emptyStore } from "./model";
+import { clearStore, seedDemoTenant } from "./seed";
+import { applySeed } from "./entra/seed-apply";
+import { SeedError, type SeedResult } from "./entra/seed-input";
+import { seedShapeProblems } from "./entra/seed-schema";
 
 export interface Endpoints {
   loginUrl: string;
@@ -54,6 +57,8 @@ export interface Endpoints {
 export interface RunningSandbox {
   ctx: SandboxContext;
   endpoints: Endpoints;
+  /** What the seed (StartOptions.seed) added at start: ids and generated secrets. */
+  seeded?: SeedResult;
   close(): Promise<void>;
 }
 
@@ -62,24 +67,30 @@ export interface StartOptions {
   loginPort?: number;
   graphPort?: number;
   uploadPort?: number;
+  /**
+   * The address to listen on. Default: loopback only (127.0.0.1, and ::1 when the machine has it).
+   * The TLS certificate names localhost, 127.0.0.1 and ::1 only, and the URLs handed out use them.
+   */
+  host?: string;
+  /** Redirect URIs of the demo app (none by default: the app that signs in registers its own). */
   redirectUris?: string[];
+  /** Display name of the demo app (default "Sandbox demo app"). */
+  appDisplayName?: string;
+  /**
+   * Directory objects added after the demo tenant, in the POST {controlUrl}/seed shape (validated the
+   * same way; invalid input fails the start naming the fields). Applied again after every reset.
+   */
+  seed?: Record<string, unknown>;
   quiet?: boolean;
 }
 
-export const DEFAULT_REDIRECT_URIS = ["http://localhost:3000/api/auth/callback/microsoft"];
+/** No redirect URIs are registered by default: pass the callback of whatever signs in. */
+export const DEFAULT_REDIRECT_URIS: string[] = [];
 
 export function defaultFaults(): FaultConfig {
   return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: 0 };
 }
 
-
-/** Empties the store in place, so modules holding ctx.store keep a valid reference. */
-function clearStore(store: Store): void {
-  for (const v of Object.values(store) as unknown[]) {
-    if (v instanceof Map) v.clear();
-    else if (Array.isArray(v)) v.length = 0;
-  }
-}
 
 function handler(router: Router, base: () => string, quiet: boolean) {
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -104,7 +115,12 @@ type Listener = { servers: https.Server[]; port: number };
  * free on 127.0.0.1 but taken on ::1 (by another sandbox, with the same CA) is given up and another
  * one tried, so a client can never reach the wrong server.
  */
-async function listen(make: () => https.Server, port: number, dualStack: boolean): Promise<Listener> {
+async function listen(make: () => https.Server, port: number, dualStack: boolean, host?: string): Promise<Listener> {
+  if (host) {
+    const only = make();
+    await new Promise<void>((resolve, reject) => only.once("error", reject).listen(port, host, resolve));
+    return { servers: [only], port: (only.address() as AddressInfo).port };
+  }
   for (let attempt = 0; ; attempt++) {
     const first = make();
     await new Promise<void>((resolve, reject) => first.once("error", reject).listen(port, "127.0.0.1", resolve));
@@ -126,6 +142,10 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
   const certs = ensureCerts(dataDir);
   const identity = ensureDemoIdentity(dataDir);
   const redirectUris = opts.redirectUris?.length ? opts.redirectUris : DEFAULT_REDIRECT_URIS;
+  const demo = opts.appDisplayName ? { appDisplayName: opts.appDisplayName } : {};
+  // A seed of the wrong shape is refused before anything listens (references are checked once seeded).
+  const shape = opts.seed ? seedShapeProblems(opts.seed) : new Map<string, string>();
+  if (shape.size) throw new SeedError([...shape.keys()], shape);
   const tls = { cert: certs.serverCertPem, key: certs.serverKeyPem };
 
   const loginRouter = new Router();
@@ -133,9 +153,9 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
   const uploadRouter = new Router();
   // Base URLs are known only once the ports are bound (port 0 = ephemeral); handlers read them late.
   const urls: SandboxUrls = { loginUrl: "", graphUrl: "", uploadUrl: "", controlUrl: "" };
-  const login = await listen(() => https.createServer(tls, handler(loginRouter, () => urls.loginUrl, quiet)), opts.loginPort ?? 8443, true);
-  const graph = await listen(() => https.createServer(tls, handler(graphRouter, () => urls.graphUrl, quiet)), opts.graphPort ?? 8444, true);
-  const upload = await listen(() => https.createServer(tls, handler(uploadRouter, () => urls.uploadUrl, quiet)), opts.uploadPort ?? 8445, false);
+  const login = await listen(() => https.createServer(tls, handler(loginRouter, () => urls.loginUrl, quiet)), opts.loginPort ?? 8443, true, opts.host);
+  const graph = await listen(() => https.createServer(tls, handler(graphRouter, () => urls.graphUrl, quiet)), opts.graphPort ?? 8444, true, opts.host);
+  const upload = await listen(() => https.createServer(tls, handler(uploadRouter, () => urls.uploadUrl, quiet)), opts.uploadPort ?? 8445, false, opts.host);
   const loginUrl = `https://localhost:${login.port}`;
   Object.assign(urls, { loginUrl, graphUrl: `https://localhost:${graph.port}`, uploadUrl: `https://127.0.0.1:${upload.port}`, controlUrl: `${loginUrl}/_sandbox` });
 
@@ -151,14 +171,22 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
     verifyGraphToken: graphTokenVerifier(() => ctx),
   };
 
-  const summary = seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
+  const summary = seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris, demo);
+  let seeded: SeedResult | undefined;
+  try {
+    seeded = opts.seed ? applySeed(ctx, opts.seed) : undefined;
+  } catch (e) {
+    await closeAll([...login.servers, ...graph.servers, ...upload.servers]);
+    throw e;
+  }
   const reset = () => {
     clearStore(ctx.store);
     clock.reset();
     ctx.faults = defaultFaults();
     ctx.scopedFaults = [];
     resetEntraState(ctx);
-    seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris);
+    seedDemoTenant(ctx.store, identity, new Date(clock.now()), redirectUris, demo);
+    if (opts.seed) applySeed(ctx, opts.seed);
     runResetHooks(ctx);
   };
 
@@ -187,19 +215,17 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
   };
 
   const all = [...login.servers, ...graph.servers, ...upload.servers];
-  return {
-    ctx,
-    endpoints,
-    close: async () => {
-      await Promise.all(
-        all.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve());
-              s.closeAllConnections();
-            }),
-        ),
-      );
-    },
-  };
+  return { ctx, endpoints, ...(seeded ? { seeded } : {}), close: () => closeAll(all) };
+}
+
+async function closeAll(servers: https.Server[]): Promise<void> {
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        }),
+    ),
+  );
 }

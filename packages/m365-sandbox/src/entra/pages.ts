@@ -19,7 +19,7 @@ button.secondary{background:#fff;color:#0067b8} :focus-visible{outline:3px solid
 `;
 
 export function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)} — sandbox tenant</title><style>${STYLE}</style></head><body><main>${body}<p class="note">This is the Graph Mail Portal sandbox tenant, a local stand-in for Microsoft Entra ID. Nothing here reaches Microsoft.</p></main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)} — sandbox tenant</title><style>${STYLE}</style></head><body><main>${body}<p class="note">This is a sandbox tenant (m365-sandbox), a local stand-in for Microsoft Entra ID. Nothing here reaches Microsoft.</p></main></body></html>`;
 }
 
 const hidden = (name: string, value: string) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;

@@ -14,8 +14,10 @@ import { fileURLToPath } from "node:url";
 import { ConfidentialClientApplication, LogLevel, type Configuration } from "@azure/msal-node";
 import { startSandbox, type Endpoints, type RunningSandbox } from "../src/server";
 
-export const TEST_DATA_DIR = process.env.SANDBOX_TEST_DATA_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", ".sandbox-test");
+export const TEST_DATA_DIR = process.env.SANDBOX_TEST_DATA_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".sandbox-test");
 export const GRAPH_DEFAULT = "https://graph.microsoft.com/.default";
+/** The demo app's redirect URI in these tests (the sandbox registers none by default). */
+export const TEST_REDIRECT_URI = "http://localhost:3000/callback";
 
 export interface MsalAppOptions {
   clientId?: string;
@@ -95,7 +97,7 @@ export function msalConfig(endpoints: Endpoints, opts: MsalAppOptions = {}): Con
 }
 
 export async function startTestSandbox(opts: { redirectUris?: string[] } = {}): Promise<TestSandbox> {
-  const sb = await startSandbox({ dataDir: TEST_DATA_DIR, loginPort: 0, graphPort: 0, uploadPort: 0, quiet: true, ...(opts.redirectUris ? { redirectUris: opts.redirectUris } : {}) });
+  const sb = await startSandbox({ dataDir: TEST_DATA_DIR, loginPort: 0, graphPort: 0, uploadPort: 0, quiet: true, redirectUris: opts.redirectUris ?? [TEST_REDIRECT_URI] });
   const { endpoints } = sb;
   const control = async <T,>(p: string, body?: unknown, method?: string): Promise<ControlResponse<T>> => {
     const m = method ?? (body === undefined ? (p.endsWith("/reset") ? "POST" : "GET") : "POST");
