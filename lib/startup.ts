@@ -5,6 +5,7 @@ import { provisionTenantsFromFile } from "./tenants/provision-from-file";
 import { logError, logInfo } from "./log";
 import { startOutboxWorker } from "./outbox/worker";
 import { startPurgeJob } from "./history/purge-job";
+import { startIdempotencyPurgeJob } from "./api-keys/purge-idempotency";
 
 /** Runs once when the portal server starts (instrumentation.ts). */
 export async function startup(): Promise<void> {
@@ -19,6 +20,7 @@ export async function startup(): Promise<void> {
   }
   // Send history retention: purges at start and hourly (lib/history/purge-job.ts).
   startPurgeJob();
+  startIdempotencyPurgeJob();
   // The outbox worker runs in every portal process; SKIP LOCKED claims keep sends exactly-once.
   startOutboxWorker();
   const code = await issueSetupCodeIfUnclaimed();

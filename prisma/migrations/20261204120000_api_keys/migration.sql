@@ -13,7 +13,8 @@ CREATE TABLE "IdempotencyRecord" (
     "apiKeyId" TEXT NOT NULL,
     "key" TEXT NOT NULL,
     "requestHash" TEXT NOT NULL,
-    "sendId" TEXT NOT NULL,
+    "sendId" TEXT,
+    "claimedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "IdempotencyRecord_pkey" PRIMARY KEY ("id")
 );
