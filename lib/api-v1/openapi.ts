@@ -46,10 +46,16 @@ function componentSchemas(): Record<string, unknown> {
 }
 
 /** Drops `$schema` (the document's jsonSchemaDialect says it) and the `$id`/`id` keys zod copies from metadata. */
-function strip(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(strip);
+function strip(v: unknown, inProperties = false): unknown {
+  if (Array.isArray(v)) return v.map((x) => strip(x));
   if (!v || typeof v !== "object") return v;
-  return Object.fromEntries(Object.entries(v).filter(([k]) => k !== "$schema" && k !== "$id" && k !== "id").map(([k, x]) => [k, strip(x)]));
+  // Inside "properties" the keys are field names: a field called "id" stays.
+  const dropped = (k: string, x: unknown) => !inProperties && (k === "$schema" || k === "$id" || (k === "id" && typeof x === "string"));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([k, x]) => !dropped(k, x))
+      .map(([k, x]) => [k, strip(x, !inProperties && k === "properties")]),
+  );
 }
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

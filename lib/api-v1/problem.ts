@@ -23,7 +23,7 @@ const TITLES: Record<number, string> = {
   507: "Insufficient storage",
 };
 
-/** queue-send speaks the compose form's field names; a script wrote Graph's. */
+/** queue-send (an AppError's fields) speaks the compose form's field names; a script wrote Graph's. */
 const FIELD_NAMES: Record<string, string> = {
   to: "toRecipients",
   cc: "ccRecipients",
@@ -37,7 +37,8 @@ const FIELD_NAMES: Record<string, string> = {
 
 export const apiFieldName = (f: string): string => FIELD_NAMES[f] ?? f;
 
-export function problemResponse(p: { status: number; code: string; detail: string; instance: string; errors?: Record<string, string>; headers?: Record<string, string> }): Response {
+export function problemResponse(p: { status: number; code: string; detail: string; instance: string; errors?: Record<string, string>; headers?: Record<string, string>; rename?: boolean }): Response {
+  const name = p.rename === false ? (f: string) => f : apiFieldName;
   const body = {
     type: `/api-docs#problem-${p.code.toLowerCase().replace(/_/g, "-")}`,
     title: TITLES[p.status] ?? "Error",
@@ -45,14 +46,17 @@ export function problemResponse(p: { status: number; code: string; detail: strin
     detail: p.detail,
     instance: p.instance,
     code: p.code,
-    ...(p.errors && Object.keys(p.errors).length ? { errors: Object.entries(p.errors).map(([field, message]) => ({ field: apiFieldName(field), message })) } : {}),
+    ...(p.errors && Object.keys(p.errors).length ? { errors: Object.entries(p.errors).map(([field, message]) => ({ field: name(field), message })) } : {}),
   };
   return new Response(JSON.stringify(body), { status: p.status, headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...p.headers } });
 }
 
 export function errorProblem(err: unknown, instance: string): Response {
   if (err instanceof z.ZodError) {
-    return problemResponse({ status: 422, code: "VALIDATION_FAILED", detail: "The request has invalid fields.", instance, errors: fieldErrors(err.issues, "body") });
+    // The request's own field paths; an unknown property is named by itself (a typo such as "tooRecipients").
+    const issues = err.issues.flatMap((i) => (i.code === "unrecognized_keys" ? i.keys.map((k) => ({ path: [...i.path, k], message: `Unknown property "${k}"` })) : [i]));
+    const fields = fieldErrors(issues, "request");
+    return problemResponse({ status: 422, code: "VALIDATION_FAILED", detail: `The request has invalid fields: ${Object.keys(fields).join(", ")}.`, instance, errors: fields, rename: false });
   }
   if (err instanceof AppError) {
     const headers: Record<string, string> = {};
