@@ -107,7 +107,7 @@ function req(path: string, init: { method?: string; key?: string | null; headers
   const headers: Record<string, string> = { ...init.headers };
   if (init.key) headers.authorization = `Bearer ${init.key}`;
   if (init.body !== undefined) headers["content-type"] ??= "application/json";
-  const body = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+  const body: BodyInit | undefined = init.raw instanceof Uint8Array ? new Blob([new Uint8Array(init.raw)]) : (init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)));
   return new NextRequest(new URL(path, PORTAL), { method: init.method ?? (body === undefined ? "GET" : "POST"), headers, body });
 }
 
