@@ -201,8 +201,8 @@ test("after a full demo flow no client secret, private key, refresh token or por
     await signInLocal(keyPage, admin);
     await keyPage.goto("/keys");
     await keyPage.getByLabel("Key name").fill(`scan-key-${tag}`);
-    await keyPage.getByLabel("Tenant").selectOption({ label: certTenant.name });
-    await keyPage.getByLabel(`hr-welcome@${certTenant.domain}`).check();
+    await keyPage.getByLabel("Tenant", { exact: true }).selectOption({ label: certTenant.name });
+    await keyPage.getByLabel(`hr-welcome@${certTenant.domain}`, { exact: true }).check();
     await keyPage.getByRole("button", { name: "Create key" }).click();
     const secret = ((await keyPage.getByTestId("new-key-secret").textContent()) ?? "").trim();
     expect(secret).toMatch(/^gmp_live_[A-Za-z0-9_-]{43}$/);
