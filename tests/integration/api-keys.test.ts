@@ -238,6 +238,22 @@ describe("API keys", () => {
     const bad = message(sb.endpoints.mailboxes.allowed);
     expect((await call(lib.postMessage, req("/api/v1/messages", { key: k.secret, body: bad, headers: { "idempotency-key": idem } }))).status).toBe(403);
     expect(await lib.db().idempotencyRecord.count({ where: { apiKeyId: k.id } })).toBe(0);
+    const fixed = await call<{ id: string }>(lib.postMessage, req("/api/v1/messages", { key: k.secret, body: message(sb.endpoints.mailboxes.shared), headers: { "idempotency-key": idem } }));
+    expect(fixed.status).toBe(202);
+    expect(await lib.db().idempotencyRecord.findFirst({ where: { apiKeyId: k.id } })).toMatchObject({ key: idem, sendId: fixed.body.id });
+  });
+
+  it("a claim left pending by a crashed instance is taken over after a minute; records are kept 24 hours", async () => {
+    const k = await newKey();
+    const m = message(sb.endpoints.mailboxes.shared);
+    const { requestHash, purgeIdempotencyRecords } = await import("@/lib/api-keys/idempotent-send");
+    const stale = await lib.db().idempotencyRecord.create({ data: { apiKeyId: k.id, key: "crashed", requestHash: requestHash(m), claimedAt: new Date(Date.now() - 120_000) } });
+    const res = await call<{ id: string }>(lib.postMessage, req("/api/v1/messages", { key: k.secret, body: m, headers: { "idempotency-key": "crashed" } }));
+    expect(res.status).toBe(202);
+    expect(await lib.db().idempotencyRecord.findUniqueOrThrow({ where: { id: stale.id } })).toMatchObject({ sendId: res.body.id });
+    await lib.db().idempotencyRecord.update({ where: { id: stale.id }, data: { createdAt: new Date(Date.now() - 25 * 3600_000) } });
+    expect(await purgeIdempotencyRecords()).toBeGreaterThanOrEqual(1);
+    expect(await lib.db().idempotencyRecord.findUnique({ where: { id: stale.id } })).toBeNull();
   });
 
   it("bad input is an RFC 9457 problem naming the field", async () => {
