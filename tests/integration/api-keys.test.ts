@@ -11,6 +11,7 @@ import { z } from "zod";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import type { TestSandbox } from "../../sandbox/test/support";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
+import { hostileStrings } from "../support/hostile-strings";
 import type * as DbModule from "@/lib/db";
 import type * as CreateKeyModule from "@/lib/api-keys/create-key";
 import type * as RevokeKeyModule from "@/lib/api-keys/revoke-key";
@@ -283,6 +284,35 @@ describe("API keys", () => {
     const badFilter = await call(lib.listMessages, req("/api/v1/messages?status=lost", { key: k.secret }));
     expect(badFilter).toMatchObject({ status: 422, body: { errors: [{ field: "status" }] } });
     expect(await lib.db().send.count({ where: { apiKeyId: k.id } })).toBe(0);
+  });
+
+  it("hostile strings in every field and header are a 202 or a problem naming something, never a 500", async () => {
+    const k = await newKey({ ratePerMinute: 600 });
+    const strings = hostileStrings(120, 12);
+    const shapes: ((h: string) => { body: unknown; headers?: Record<string, string> })[] = [
+      (h) => ({ body: message(sb.endpoints.mailboxes.shared, { subject: h }) }),
+      (h) => ({ body: message(sb.endpoints.mailboxes.shared, { body: { contentType: "html", content: h } }) }),
+      (h) => ({ body: message(sb.endpoints.mailboxes.shared, { toRecipients: [{ emailAddress: { address: h, name: h } }] }) }),
+      (h) => ({ body: message(h) }),
+      (h) => ({ body: message(sb.endpoints.mailboxes.shared, { attachments: [{ "@odata.type": "#microsoft.graph.fileAttachment", name: h, contentBytes: "aGk=" }] }) }),
+      (h) => ({ body: { [h]: h } }),
+    ];
+    const seen = new Set<number>();
+    for (const [i, h] of strings.entries()) {
+      const shape = shapes[i % shapes.length]!(h);
+      const res = await call(lib.postMessage, req("/api/v1/messages", { key: k.secret, body: shape.body }));
+      seen.add(res.status);
+      expect(res.status, JSON.stringify(h)).not.toBe(500);
+      if (res.status !== 202) {
+        expect(res.headers.get("content-type"), JSON.stringify(h)).toBe("application/problem+json");
+        expect(res.body.detail.length, JSON.stringify(h)).toBeGreaterThan(0);
+      }
+    }
+    // Both outcomes happened: the check can see a refusal and an acceptance.
+    expect(seen.has(202)).toBe(true);
+    expect(seen.has(422)).toBe(true);
+    const list = await call(lib.listMessages, req(`/api/v1/messages?q=${encodeURIComponent(strings.join(" ").slice(0, 150))}`, { key: k.secret }));
+    expect([200, 422]).toContain(list.status);
   });
 
   it("the key's rules: allowed recipient domains and the largest message", async () => {
