@@ -88,6 +88,7 @@ const EXPECTED: Record<string, Row> = {
   "app/(portal)/settings/groups/actions.ts#createGroupAction": ADMIN_ONLY,
   "app/(portal)/settings/groups/actions.ts#deleteGroupAction": ADMIN_ONLY,
   "app/(portal)/settings/groups/actions.ts#removeMemberAction": ADMIN_ONLY,
+  "app/(portal)/settings/message-size/actions.ts#updateMaxSendSizeAction": ADMIN_ONLY,
   "app/(portal)/settings/retention/actions.ts#updateRetentionAction": ADMIN_ONLY,
   "app/(portal)/settings/users/actions.ts#decideAccessRequestAction": ADMIN_ONLY,
   "app/(portal)/settings/users/actions.ts#inviteUserAction": ADMIN_ONLY,
@@ -607,6 +608,11 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
     attack: (f) => formAction({ groupId: f.group, userId: f.users.sender }),
     harmless: (f) => formAction({ groupId: f.group, userId: "" }),
     allowed: fieldError("userId"),
+  },
+  "app/(portal)/settings/message-size/actions.ts#updateMaxSendSizeAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, maxSendSizeMB: "1" }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, maxSendSizeMB: "0" }),
+    allowed: fieldError("maxSendSizeMB"),
   },
   "app/(portal)/settings/retention/actions.ts#updateRetentionAction": {
     attack: (f) => formAction({ tenantId: f.tenantA.id, retentionDays: "1", metadataOnly: "on" }),

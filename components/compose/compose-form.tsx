@@ -7,6 +7,7 @@ import { srcDoc } from "@/components/message-frame-doc";
 import { idle, type ActionState } from "@/lib/action-state";
 import { formatAddress, INLINE_TOTAL_LIMIT, MAX_HEADERS, type Address } from "@/lib/schemas/compose";
 import type { ComposeTenant } from "@/lib/sends/compose-options";
+import { estimateEncodedSize, overLimitMessage } from "@/lib/sends/encoded-size";
 import { sendAction } from "@/app/(portal)/compose/actions";
 import { AddressChips } from "./address-chips";
 import { Attachments, formatBytes, type AttachmentItem } from "./attachments";
@@ -65,8 +66,16 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
   if (total >= INLINE_TOTAL_LIMIT && tenant.largeFilesAllowed === false && mode === "app") {
     warnings.push(`Attachments total ${formatBytes(total)}: files of 3 MB and more need an upload session, which needs the Mail.ReadWrite application permission, and this tenant's app does not have it. Grant it in Setup, or send smaller files.`);
   }
-  if (total > tenant.mailboxLimitBytes) {
-    warnings.push(`Attachments total ${formatBytes(total)}, more than the mailbox's message size limit (${formatBytes(tenant.mailboxLimitBytes)} unless an Exchange admin raised it). Microsoft will probably refuse the message.`);
+  // The same estimate queue-send and the outbox refuse on (lib/sends/encoded-size.ts): Exchange counts the encoded message.
+  const estimate = estimateEncodedSize({
+    subject, body: bodyType === "html" ? html : text, headers,
+    addresses: [...to, ...cc, ...bcc, ...replyTo].map((a) => a.address),
+    attachments: files.filter((f) => !f.error).map((f) => ({ name: f.name, size: f.size })),
+  });
+  if (total > 0 && estimate > tenant.mailboxLimitBytes) {
+    warnings.push(
+      `${overLimitMessage(estimate, tenant.mailboxLimitBytes, total)} (The limit is this tenant's setting: Microsoft Graph does not tell the portal a mailbox's own MaxSendSize, so an admin enters it under Settings → Message size; 35 MB unless changed.)`,
+    );
   }
 
   function submit(e: FormEvent) {

@@ -4,7 +4,6 @@ import type { SessionUser } from "../auth/session";
 import { loadTenantAccess } from "../graph/tenant-access";
 import { appToken, decodeClaims } from "../graph/tokens";
 import { hasDelegatedGrant } from "../graph/delegated-token";
-import { DEFAULT_MAILBOX_LIMIT } from "../schemas/compose";
 import { grantedMailboxes, SENDING_ROLES } from "../grants/may-send";
 
 /**
@@ -20,6 +19,10 @@ export interface ComposeTenant {
   delegated: { address: string; granted: boolean } | null;
   /** null when the app's permissions could not be read. */
   largeFilesAllowed: boolean | null;
+  /**
+   * The sender mailboxes' message size limit as the admin set it for the tenant (Settings → Message size):
+   * Graph v1.0 does not expose a mailbox's MaxSendSize, so this is a tenant-wide value, 35 MB by default.
+   */
   mailboxLimitBytes: number;
 }
 
@@ -39,7 +42,7 @@ export async function composeOptions(actor: SessionUser): Promise<ComposeTenant[
   const granted = await grantedMailboxes(actor.id);
   const tenants = await db().tenant.findMany({
     where: { clientId: { not: null }, OR: [{ id: { in: [...new Set(granted.map((m) => m.tenantId))] } }, { id: actor.tenantId ?? "-", useDelegated: true }] },
-    select: { id: true, name: true, useApplication: true, useDelegated: true },
+    select: { id: true, name: true, useApplication: true, useDelegated: true, maxSendSizeBytes: true },
     orderBy: { name: "asc" },
   });
   return Promise.all(
@@ -52,7 +55,7 @@ export async function composeOptions(actor: SessionUser): Promise<ComposeTenant[
         senders: t.useApplication ? granted.filter((m) => m.tenantId === t.id).map(({ address, kind, displayName }) => ({ address, kind, displayName })) : [],
         delegated: mine ? { address: actor.email.toLowerCase(), granted: await hasDelegatedGrant(t.id, actor.id) } : null,
         largeFilesAllowed: roles === null ? null : roles.includes("Mail.ReadWrite"),
-        mailboxLimitBytes: DEFAULT_MAILBOX_LIMIT,
+        mailboxLimitBytes: t.maxSendSizeBytes,
       };
     }),
   );

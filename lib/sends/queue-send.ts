@@ -10,6 +10,7 @@ import { actorRefusal, loadKeyPrincipal, loadSender, maySend, type Sender } from
 import type { ApiKeyCaller } from "../api-keys/authenticate-key";
 import { keyMessageRefusal } from "../api-keys/message-rules";
 import { markUploadUsed, ownUpload, uploadOwnerOfKey } from "./upload-store";
+import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
 
 /**
  * The one writer of a Send row: compose, POST /api/sends, "send again", the setup wizard's restriction
@@ -72,7 +73,7 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
 
   const tenant = await db().tenant.findUnique({
     where: { id: input.tenantId },
-    select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true },
+    select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true, maxSendSizeBytes: true },
   });
   if (!tenant) throw notFound("That tenant");
   const mode = apiKey ? "api" : input.mode;
@@ -97,6 +98,12 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
     const m = await ownUpload(apiKey ? uploadOwnerOfKey(apiKey.id) : actor!.id, ref.id);
     if (m.sendId) throw invalid({ attachments: `"${m.name}" was already sent with another message; attach it again.` });
     attachments.push({ id: m.id, name: m.name, size: m.size, contentType: m.contentType, sha256: m.sha256 });
+  }
+  // Exchange measures the encoded message against MaxSendSize: refuse here what it would refuse mid-upload.
+  const addresses = [...input.to, ...input.cc, ...input.bcc, ...input.replyTo].map((a) => a.address);
+  const estimate = estimateEncodedSize({ subject: input.subject, body: input.body, addresses, headers: input.headers, attachments });
+  if (estimate > tenant.maxSendSizeBytes) {
+    throw invalid({ attachments: overLimitMessage(estimate, tenant.maxSendSizeBytes, attachments.reduce((n, a) => n + a.size, 0)) }, "The message is too large for the sender mailbox once encoded.");
   }
   const sizeBytes = Buffer.byteLength(input.subject) + Buffer.byteLength(input.body) + attachments.reduce((n, a) => n + a.size, 0);
   const addr = (list: { address: string }[]) => list.map((a) => a.address.toLowerCase());
