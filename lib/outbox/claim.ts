@@ -8,8 +8,18 @@ import type { PaceLimits } from "./options";
  * instances on the same database) never take the same send. Each candidate is paced per sender mailbox
  * with the MailboxPace row, locked FOR UPDATE so every instance sees the same counts: at most
  * `concurrent` sends of a mailbox in flight (counted from the sends themselves, so a crashed worker
- * cannot leak a slot), `perMinute` per rolling minute window and `recipientsPerDay` per day. A send that
- * must wait gets nextAttemptAt and stays queued. Times come from the database clock (now()).
+ * cannot leak a slot), `perMinute` per rolling window (`windowMs`, one minute) and `recipientsPerDay` per
+ * day. A send that must wait for its window gets nextAttemptAt and stays queued; one that waits only for a
+ * free slot stays due, and the worker that frees the slot claims again at once (worker.ts).
+ *
+ * Per app: at most `perApp` sends of a tenant (one app registration) in flight across every instance —
+ * Outlook's concurrency limit in its stricter, per-app reading (options.ts cites both versions). The
+ * count is taken under a transaction-scoped advisory lock per tenant, so two instances claiming at once
+ * cannot both take the last slot; candidates of a tenant already at its limit are left out of the
+ * SELECT, so they do not hide other tenants' sends behind them.
+ *
+ * Locks are taken in one global order — tenant advisory lock, then that tenant's pace rows by address —
+ * so two workers never deadlock. Times come from the database clock (now()).
  *
  * Each claim carries a lease token of its own (the worker id plus a random part, kept in "workerId"):
  * every later write of the try (attempt rows, the draft id, the result, lease renewal) names that
@@ -37,24 +47,41 @@ interface PaceRow {
   dayStart: Date;
 }
 
+/** Advisory-lock key space of the per-app slot count (pg_advisory_xact_lock(int, int)). */
+const APP_LOCK_SPACE = 0x676d_7001;
+
 export async function claimSends(workerId: string, o: { limit: number; leaseMs: number; pace: PaceLimits; only?: string }): Promise<Claim[]> {
   if (o.limit <= 0) return [];
+  const perApp = o.pace.perApp ?? null;
+  const windowMs = o.pace.windowMs ?? 60_000;
   return db().$transaction(async (tx) => {
     const only = o.only ?? null;
     const rows = await tx.$queryRaw<Candidate[]>`
       SELECT id, "tenantId", lower("fromAddress") AS address, "recipientCount", now() AS now
-      FROM "Send"
+      FROM "Send" s
       WHERE status IN ('queued', 'retrying') AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= now())
         AND (${only}::text IS NULL OR id = ${only}::text)
+        AND (${perApp}::int IS NULL OR (SELECT count(*) FROM "Send" f
+              WHERE f.status = 'sending' AND f."tenantId" = s."tenantId" AND f."lockedUntil" > now()) < ${perApp}::int)
+        AND (SELECT count(*) FROM "Send" f
+              WHERE f.status = 'sending' AND f."tenantId" = s."tenantId" AND lower(f."fromAddress") = lower(s."fromAddress") AND f."lockedUntil" > now()) < ${o.pace.concurrent}::int
       ORDER BY "createdAt"
       LIMIT ${o.limit}
       FOR UPDATE SKIP LOCKED`;
     const claimed: Claim[] = [];
-    // Pace rows are locked in one global order (tenant, address), so two workers never deadlock.
     const key = (x: Candidate) => `${x.tenantId}\u0000${x.address}`;
     rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+    const appInFlight = new Map<string, number>();
     for (const r of rows) {
       const now = r.now.getTime();
+      if (perApp !== null && !appInFlight.has(r.tenantId)) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${APP_LOCK_SPACE}::int, hashtext(${r.tenantId}))`;
+        const [{ n } = { n: 0 }] = await tx.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM "Send" WHERE status = 'sending' AND "tenantId" = ${r.tenantId} AND "lockedUntil" > now()`;
+        appInFlight.set(r.tenantId, n);
+      }
+      // The app is at its limit: the send stays due; a freed slot wakes the workers (worker.ts).
+      if (perApp !== null && appInFlight.get(r.tenantId)! >= perApp) continue;
       await tx.$executeRaw`INSERT INTO "MailboxPace" ("tenantId", address) VALUES (${r.tenantId}, ${r.address}) ON CONFLICT DO NOTHING`;
       const [p] = await tx.$queryRaw<PaceRow[]>`
         SELECT "windowStart", "sentInWindow", "recipientsToday", "dayStart" FROM "MailboxPace"
@@ -62,7 +89,8 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
       const [{ n: inFlight } = { n: 0 }] = await tx.$queryRaw<{ n: number }[]>`
         SELECT count(*)::int AS n FROM "Send"
         WHERE status = 'sending' AND "tenantId" = ${r.tenantId} AND lower("fromAddress") = ${r.address} AND "lockedUntil" > now()`;
-      const sameWindow = !!p && now - p.windowStart.getTime() < 60_000;
+      if (inFlight >= o.pace.concurrent) continue;
+      const sameWindow = !!p && now - p.windowStart.getTime() < windowMs;
       const windowStart = sameWindow ? p.windowStart.getTime() : now;
       const sentInWindow = sameWindow ? p.sentInWindow : 0;
       const sameDay = !!p && now - p.dayStart.getTime() < 86_400_000;
@@ -70,8 +98,7 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
       const recipientsToday = sameDay ? p.recipientsToday : 0;
 
       let waitUntil: number | null = null;
-      if (inFlight >= o.pace.concurrent) waitUntil = now + 1_000;
-      else if (sentInWindow >= o.pace.perMinute) waitUntil = windowStart + 60_000;
+      if (sentInWindow >= o.pace.perMinute) waitUntil = windowStart + windowMs;
       else if (recipientsToday + r.recipientCount > o.pace.recipientsPerDay) waitUntil = dayStart + 86_400_000;
       if (waitUntil !== null) {
         await tx.$executeRaw`UPDATE "MailboxPace" SET "nextAllowedAt" = ${new Date(waitUntil)}, "inFlight" = ${inFlight} WHERE "tenantId" = ${r.tenantId} AND address = ${r.address}`;
@@ -87,10 +114,18 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
         UPDATE "Send" SET status = 'sending', "workerId" = ${lease}, "lockedUntil" = now() + ${o.leaseMs} * interval '1 millisecond',
           "nextAttemptAt" = NULL, "updatedAt" = now()
         WHERE id = ${r.id}`;
+      if (perApp !== null) appInFlight.set(r.tenantId, appInFlight.get(r.tenantId)! + 1);
       claimed.push({ id: r.id, lease });
     }
     return claimed;
   });
+}
+
+/** The earliest time a queued send becomes due (for the worker's next wake-up), or null. */
+export async function nextDueAt(): Promise<Date | null> {
+  const [row] = await db().$queryRaw<{ at: Date | null }[]>`
+    SELECT min("nextAttemptAt") AS at FROM "Send" WHERE status IN ('queued', 'retrying') AND "nextAttemptAt" > now()`;
+  return row?.at ?? null;
 }
 
 /** Keeps a claim alive while the worker is busy (large uploads take a while). */

@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/record";
 import { composeSchema, parseAddressList, type ComposeInput } from "../schemas/compose";
 import { hasDelegatedGrant } from "../graph/delegated-token";
 import { actorRefusal, loadSender, maySend } from "../grants/may-send";
+import { notifyOutbox } from "../outbox/notify";
 import { markUploadUsed, ownUpload } from "./upload-store";
 
 /**
@@ -111,6 +112,8 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
       select: { id: true },
     });
     await recordAudit({ actor: caller, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode: input.mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length, origin: opts.origin ?? null, ...(opts.test ? { test: true } : {}) } }, tx);
+    // Wakes every outbox worker when this commits (lib/outbox/worker.ts LISTENs).
+    await notifyOutbox(tx);
     return s;
   });
   for (const a of attachments) await markUploadUsed(a.id, send.id);
