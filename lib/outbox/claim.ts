@@ -56,18 +56,24 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
   const windowMs = o.pace.windowMs ?? 60_000;
   return db().$transaction(async (tx) => {
     const only = o.only ?? null;
+    // Apps and mailboxes already at their concurrency limit are computed once (the sends in flight are
+    // few), so their queued sends are skipped without a count per candidate.
     const rows = await tx.$queryRaw<Candidate[]>`
+      WITH inflight AS (
+        SELECT "tenantId", lower("fromAddress") AS address, count(*)::int AS n FROM "Send"
+        WHERE status = 'sending' AND "lockedUntil" > now() GROUP BY 1, 2
+      ),
+      full_apps AS (SELECT "tenantId" FROM inflight GROUP BY 1 HAVING ${perApp}::int IS NOT NULL AND sum(n) >= ${perApp}::int),
+      full_boxes AS (SELECT "tenantId", address FROM inflight WHERE n >= ${o.pace.concurrent}::int)
       SELECT id, "tenantId", lower("fromAddress") AS address, "recipientCount", now() AS now
       FROM "Send" s
       WHERE status IN ('queued', 'retrying') AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= now())
         AND (${only}::text IS NULL OR id = ${only}::text)
-        AND (${perApp}::int IS NULL OR (SELECT count(*) FROM "Send" f
-              WHERE f.status = 'sending' AND f."tenantId" = s."tenantId" AND f."lockedUntil" > now()) < ${perApp}::int)
-        AND (SELECT count(*) FROM "Send" f
-              WHERE f.status = 'sending' AND f."tenantId" = s."tenantId" AND lower(f."fromAddress") = lower(s."fromAddress") AND f."lockedUntil" > now()) < ${o.pace.concurrent}::int
+        AND NOT EXISTS (SELECT 1 FROM full_apps f WHERE f."tenantId" = s."tenantId")
+        AND NOT EXISTS (SELECT 1 FROM full_boxes f WHERE f."tenantId" = s."tenantId" AND f.address = lower(s."fromAddress"))
       ORDER BY "createdAt"
       LIMIT ${o.limit}
-      FOR UPDATE SKIP LOCKED`;
+      FOR UPDATE OF s SKIP LOCKED`;
     const claimed: Claim[] = [];
     const key = (x: Candidate) => `${x.tenantId}\u0000${x.address}`;
     rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
