@@ -53,7 +53,11 @@ const APP_LOCK_SPACE = 0x676d_7001;
 export async function claimSends(workerId: string, o: { limit: number; leaseMs: number; pace: PaceLimits; only?: string }): Promise<Claim[]> {
   if (o.limit <= 0) return [];
   const perApp = o.pace.perApp ?? null;
+  // The window is counted from the claim, Exchange counts from the message's arrival a moment later:
+  // one second of slack per minute keeps a new window's first message from arriving while the previous
+  // window's first is still inside Exchange's 60 s (the rate then reaches 60/61 of the limit at most).
   const windowMs = o.pace.windowMs ?? 60_000;
+  const spanMs = windowMs + Math.ceil(windowMs / 60);
   return db().$transaction(async (tx) => {
     const only = o.only ?? null;
     // Apps and mailboxes already at their concurrency limit are computed once (the sends in flight are
@@ -96,7 +100,7 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
         SELECT count(*)::int AS n FROM "Send"
         WHERE status = 'sending' AND "tenantId" = ${r.tenantId} AND lower("fromAddress") = ${r.address} AND "lockedUntil" > now()`;
       if (inFlight >= o.pace.concurrent) continue;
-      const sameWindow = !!p && now - p.windowStart.getTime() < windowMs;
+      const sameWindow = !!p && now - p.windowStart.getTime() < spanMs;
       const windowStart = sameWindow ? p.windowStart.getTime() : now;
       const sentInWindow = sameWindow ? p.sentInWindow : 0;
       const sameDay = !!p && now - p.dayStart.getTime() < 86_400_000;
@@ -104,7 +108,7 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
       const recipientsToday = sameDay ? p.recipientsToday : 0;
 
       let waitUntil: number | null = null;
-      if (sentInWindow >= o.pace.perMinute) waitUntil = windowStart + windowMs;
+      if (sentInWindow >= o.pace.perMinute) waitUntil = windowStart + spanMs;
       else if (recipientsToday + r.recipientCount > o.pace.recipientsPerDay) waitUntil = dayStart + 86_400_000;
       if (waitUntil !== null) {
         await tx.$executeRaw`UPDATE "MailboxPace" SET "nextAllowedAt" = ${new Date(waitUntil)}, "inFlight" = ${inFlight} WHERE "tenantId" = ${r.tenantId} AND address = ${r.address}`;

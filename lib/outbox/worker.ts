@@ -78,6 +78,7 @@ export class OutboxWorker {
         this.again = false;
         await this.maintain();
         const limit = this.options.concurrency - this.active.size;
+        if (limit <= 0) break; // every slot busy: the next one to finish claims again
         const claims = await claimSends(this.id, { limit, leaseMs: this.options.leaseMs, pace: this.options.pace, only: sendId });
         for (const { id, lease } of claims) {
           const p = processSend(id, lease, this.options)
@@ -88,7 +89,8 @@ export class OutboxWorker {
             });
           this.active.add(p);
         }
-        if (!sendId) await this.scheduleDue();
+        // Took fewer than it could: nothing else is due now, so wake when the next paced send is.
+        if (!sendId && claims.length < limit) await this.scheduleDue();
       } while (!sendId && this.again && !this.stopped);
     } catch (err) {
       logError("outbox: poll failed", err);
