@@ -37,7 +37,12 @@ async function ensure(actor: SessionUser, ids: string[]) {
   return rows;
 }
 
-const reasonOf = (err: unknown) => (err instanceof AppError ? (Object.values(err.fields ?? {})[0] ?? err.userMessage) : "The portal hit an unexpected error; see the server log.");
+function reasonOf(err: unknown): string {
+  if (!(err instanceof AppError)) return "The portal hit an unexpected error; see the server log.";
+  // queue-send speaks to the person queueing; here that person is the original sender, not the admin.
+  if (err.status === 403) return "The person who queued it may no longer send mail (disabled, or no longer in a sending role).";
+  return Object.values(err.fields ?? {})[0] ?? err.userMessage;
+}
 
 export async function retryDeadLetters(actor: SessionUser, ids: string[]): Promise<Outcome[]> {
   const rows = await ensure(actor, ids);
