@@ -58,10 +58,13 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
   // window's first is still inside Exchange's 60 s (the rate then reaches 60/61 of the limit at most).
   const windowMs = o.pace.windowMs ?? 60_000;
   const spanMs = windowMs + Math.ceil(windowMs / 60);
+  // No more candidates than one app could take (each costs a few statements under the lock).
+  const take = Math.min(o.limit, perApp ?? o.limit);
   return db().$transaction(async (tx) => {
     const only = o.only ?? null;
     // Apps and mailboxes already at their concurrency limit are computed once (the sends in flight are
-    // few), so their queued sends are skipped without a count per candidate.
+    // few), and mailboxes whose message window is full are skipped too: their sends stay queued without
+    // a statement each, and the worker wakes when the window ends (nextDueAt).
     const rows = await tx.$queryRaw<Candidate[]>`
       WITH inflight AS (
         SELECT "tenantId", lower("fromAddress") AS address, count(*)::int AS n FROM "Send"
@@ -75,8 +78,10 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
         AND (${only}::text IS NULL OR id = ${only}::text)
         AND NOT EXISTS (SELECT 1 FROM full_apps f WHERE f."tenantId" = s."tenantId")
         AND NOT EXISTS (SELECT 1 FROM full_boxes f WHERE f."tenantId" = s."tenantId" AND f.address = lower(s."fromAddress"))
+        AND NOT EXISTS (SELECT 1 FROM "MailboxPace" p WHERE p."tenantId" = s."tenantId" AND p.address = lower(s."fromAddress")
+              AND p."sentInWindow" >= ${o.pace.perMinute}::int AND p."windowStart" > now() - ${spanMs} * interval '1 millisecond')
       ORDER BY "createdAt"
-      LIMIT ${o.limit}
+      LIMIT ${take}
       FOR UPDATE OF s SKIP LOCKED`;
     const claimed: Claim[] = [];
     const key = (x: Candidate) => `${x.tenantId}\u0000${x.address}`;
@@ -128,13 +133,24 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
       claimed.push({ id: r.id, lease });
     }
     return claimed;
-  });
+  }, { maxWait: 10_000, timeout: 30_000 });
 }
 
-/** The earliest time a queued send becomes due (for the worker's next wake-up), or null. */
-export async function nextDueAt(): Promise<Date | null> {
+/**
+ * The earliest time a waiting send becomes due (for the worker's next wake-up), or null: a send's own
+ * nextAttemptAt (paced, or retrying after Retry-After), or the end of a full message window of a
+ * mailbox that has sends queued.
+ */
+export async function nextDueAt(pace: PaceLimits): Promise<Date | null> {
+  const windowMs = pace.windowMs ?? 60_000;
+  const spanMs = windowMs + Math.ceil(windowMs / 60);
   const [row] = await db().$queryRaw<{ at: Date | null }[]>`
-    SELECT min("nextAttemptAt") AS at FROM "Send" WHERE status IN ('queued', 'retrying') AND "nextAttemptAt" > now()`;
+    SELECT least(
+      (SELECT min("nextAttemptAt") FROM "Send" WHERE status IN ('queued', 'retrying') AND "nextAttemptAt" > now()),
+      (SELECT min(p."windowStart") + ${spanMs} * interval '1 millisecond' FROM "MailboxPace" p
+        WHERE p."sentInWindow" >= ${pace.perMinute}::int AND p."windowStart" > now() - ${spanMs} * interval '1 millisecond'
+          AND EXISTS (SELECT 1 FROM "Send" s WHERE s.status IN ('queued', 'retrying') AND s."tenantId" = p."tenantId" AND lower(s."fromAddress") = p.address))
+    ) AS at`;
   return row?.at ?? null;
 }
 

@@ -111,7 +111,7 @@ export class OutboxWorker {
   /** A wake-up when the earliest waiting send (paced, or retrying after Retry-After) becomes due. */
   private async scheduleDue(): Promise<void> {
     if (this.stopped) return;
-    const at = await nextDueAt();
+    const at = await nextDueAt(this.options.pace);
     if (this.dueTimer) clearTimeout(this.dueTimer);
     this.dueTimer = null;
     if (!at) return;
