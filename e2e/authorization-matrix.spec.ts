@@ -56,6 +56,8 @@ const EXPECTED: Record<string, Row> = {
   "DELETE /api/uploads/[id]": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-visible", sender: "allowed", auditor: "forbidden", admin: "not-visible" },
   "GET /api/audit/export": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "forbidden", sender: "forbidden", auditor: "allowed", admin: "allowed" },
   "GET /api/auth/[...nextauth]": PUBLIC,
+  // Bulk runs (issue 12): seen like History (creator, admins, auditors); edited and started by the creator under their grant.
+  "GET /api/bulk/[runId]": SEES_TENANT_A_SENDS,
   "GET /api/health": PUBLIC,
   "GET /api/history/export": SEES_TENANT_A_SENDS,
   "GET /api/sends/[id]": SEES_TENANT_A_SENDS,
@@ -66,6 +68,9 @@ const EXPECTED: Record<string, Row> = {
   "POST /api/sends": SEND_AS_TENANT_A,
   "POST /api/uploads": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "allowed", sender: "allowed", auditor: "forbidden", admin: "allowed" },
   "app/(auth)/sign-in/actions.ts#chooseSignInTenant": PUBLIC,
+  "app/(portal)/bulk/actions.ts#controlRunAction": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-visible", sender: "allowed", auditor: "forbidden", admin: "forbidden" },
+  "app/(portal)/bulk/actions.ts#createRunAction": SEND_AS_TENANT_A,
+  "app/(portal)/bulk/actions.ts#saveTemplateAction": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-visible", sender: "allowed", auditor: "forbidden", admin: "not-visible" },
   "app/(portal)/compose/actions.ts#sendAction": SEND_AS_TENANT_A,
   "app/(portal)/history/[id]/actions.ts#sendAgainAction": { ...SEES_TENANT_A_SENDS, auditor: "forbidden" },
   "app/(portal)/history/dead-letters/actions.ts#discardDeadLettersAction": ADMIN_ONLY,
@@ -79,6 +84,7 @@ const EXPECTED: Record<string, Row> = {
   "app/(portal)/settings/groups/actions.ts#createGroupAction": ADMIN_ONLY,
   "app/(portal)/settings/groups/actions.ts#deleteGroupAction": ADMIN_ONLY,
   "app/(portal)/settings/groups/actions.ts#removeMemberAction": ADMIN_ONLY,
+  "app/(portal)/settings/message-size/actions.ts#updateMaxSendSizeAction": ADMIN_ONLY,
   "app/(portal)/settings/retention/actions.ts#updateRetentionAction": ADMIN_ONLY,
   "app/(portal)/settings/users/actions.ts#decideAccessRequestAction": ADMIN_ONLY,
   "app/(portal)/settings/users/actions.ts#inviteUserAction": ADMIN_ONLY,
@@ -119,6 +125,8 @@ interface Fixture {
   upload: string;
   invitation: string;
   accessRequest: string;
+  /** A draft bulk run of the sender's, from tenant A's mailbox, with one recipient. */
+  bulkRun: string;
   users: Record<Exclude<Role, "anonymous">, string>;
   /** The Cookie header each caller sends ("" for nobody). */
   cookies: Record<Role, string>;
@@ -227,6 +235,10 @@ async function makeFixture(): Promise<Fixture> {
     accessRequest, tenantA.id, "00000000-0000-0000-0000-0000000000a1", `00000000-0000-0000-0000-${tag.padStart(12, "0")}`, `matrix-requester-${tag}@a.example.com`,
   ]);
 
+  const bulkRun = rid();
+  await e2eSql(`insert into "BulkRun"(id, "tenantId", "createdById", name, "fromAddress", source, total, "updatedAt") values ($1, $2, $3, $4, $5, 'csv', 1, now())`, [bulkRun, tenantA.id, users.sender, `Matrix run ${tag}`, addressA]);
+  await e2eSql(`insert into "BulkRecipient"(id, "runId", position, address, fields) values ($1, $2, 0, $3, $4)`, [rid(), bulkRun, `matrix-bulk-${tag}@example.com`, JSON.stringify({ mail: `matrix-bulk-${tag}@example.com` })]);
+
   const jars = {
     endedSession: await signIn(email("ended")),
     otherTenantSender: await signIn(email("other")),
@@ -257,6 +269,7 @@ async function makeFixture(): Promise<Fixture> {
     upload,
     invitation,
     accessRequest,
+    bulkRun,
     users,
     cookies: {
       anonymous: "",
@@ -320,7 +333,7 @@ function builtActions(): BuiltAction[] {
 
 /** "app/(portal)/setup/[tenantId]/(steps)/verify/page" → "/setup/<tenant A>/verify". */
 function pageUrl(worker: string, f: Fixture): string {
-  const params: Record<string, string> = { tenantId: f.tenantA.id, id: f.sendA };
+  const params: Record<string, string> = { tenantId: f.tenantA.id, id: f.sendA, runId: f.bulkRun };
   const segments = worker.split("/").slice(1, -1).filter((s) => !/^\(.*\)$/.test(s));
   return `/${segments
     .map((s) => {
@@ -442,6 +455,10 @@ const ROUTES: Record<string, Probe<RouteCall>> = {
     attack: () => ({ path: "/api/auth/providers" }),
     allowed: (a) => a.status === 200 && a.json?.credentials !== undefined,
   },
+  "GET /api/bulk/[runId]": {
+    attack: (f) => ({ path: `/api/bulk/${f.bulkRun}` }),
+    allowed: (a, f) => a.status === 200 && a.json?.id === f.bulkRun && Array.isArray(a.json?.recipients),
+  },
   "GET /api/health": {
     attack: () => ({ path: "/api/health" }),
     allowed: (a) => a.status === 200 && a.json?.status === "ok",
@@ -493,6 +510,24 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
   "app/(auth)/sign-in/actions.ts#chooseSignInTenant": {
     attack: (f) => ({ args: [f.tenantA.id] }),
     allowed: (a) => a.status === 200 && a.result?.ok === false,
+  },
+  "app/(portal)/bulk/actions.ts#controlRunAction": {
+    attack: (f) => formAction({ runId: f.bulkRun, op: "start" }),
+    // Pausing a draft: refused for its state, after authorization.
+    harmless: (f) => formAction({ runId: f.bulkRun, op: "pause" }),
+    allowed: actionCode("RUN_STATE"),
+  },
+  "app/(portal)/bulk/actions.ts#createRunAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, from: f.mailboxA.address, source: "csv", csv: `email\nmatrix-bulk-new-${f.tag}@example.com` }),
+    // A CSV without an email column: refused after the grant was checked, before anything is stored.
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, from: f.mailboxA.address, source: "csv", csv: "name\nMatrix" }),
+    allowed: (a) => a.result?.code === "VALIDATION_FAILED" && /No email column/.test(a.result.fields?.csv ?? ""),
+  },
+  "app/(portal)/bulk/actions.ts#saveTemplateAction": {
+    attack: (f) => formAction({ runId: f.bulkRun, subject: `Matrix ${f.tag}`, html: "<p>matrix</p>" }),
+    // An unknown placeholder: refused after the owner check, nothing saved.
+    harmless: (f) => formAction({ runId: f.bulkRun, subject: "Hi {{matrixNope}}", html: "<p>matrix</p>" }),
+    allowed: (a) => a.result?.code === "VALIDATION_FAILED" && /matrixNope/.test(a.result.fields?.subject ?? ""),
   },
   "app/(portal)/compose/actions.ts#sendAction": {
     attack: (f) => formAction({ ...sendFields(f), attachments: JSON.stringify([{ id: NO_SUCH_UPLOAD }]) }),
@@ -555,6 +590,11 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
     attack: (f) => formAction({ groupId: f.group, userId: f.users.sender }),
     harmless: (f) => formAction({ groupId: f.group, userId: "" }),
     allowed: fieldError("userId"),
+  },
+  "app/(portal)/settings/message-size/actions.ts#updateMaxSendSizeAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, maxSendSizeMB: "1" }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, maxSendSizeMB: "0" }),
+    allowed: fieldError("maxSendSizeMB"),
   },
   "app/(portal)/settings/retention/actions.ts#updateRetentionAction": {
     attack: (f) => formAction({ tenantId: f.tenantA.id, retentionDays: "1", metadataOnly: "on" }),

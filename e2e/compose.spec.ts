@@ -65,6 +65,7 @@ test("sends as the HR shared mailbox with To, Cc, an HTML body and attachments o
   await expect(page.frameLocator('iframe[title="Preview of the message body"]').locator("strong")).toHaveText("Welcome aboard!");
   await page.locator("#attachments-input").setInputFiles(small.path);
   await expect(page.getByText("Uploaded to the portal")).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: "Save to Sent Items" })).toBeEnabled();
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByTestId("send-status")).toHaveText("Accepted by Microsoft", { timeout: 30_000 });
 
@@ -86,6 +87,11 @@ test("sends as the HR shared mailbox with To, Cc, an HTML body and attachments o
   const bar = page.getByRole("progressbar", { name: "Upload of handbook.bin" });
   await expect(bar).toBeVisible();
   await expect(bar).toHaveAttribute("value", "100", { timeout: 30_000 });
+  // A sent draft always lands in Sent Items (/send has no saveToSentItems): the choice is shown as fixed, with why.
+  const sentItems = page.getByRole("checkbox", { name: "Save to Sent Items" });
+  await expect(sentItems).toBeChecked();
+  await expect(sentItems).toBeDisabled();
+  await expect(sentItems).toHaveAccessibleDescription(/Cannot be turned off for this message: attachments of 3 MB and more go through a draft and an upload session/);
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByTestId("send-status")).toHaveText("Accepted by Microsoft", { timeout: 60_000 });
   await expect(page.getByTestId("attempt").filter({ hasText: "createUploadSession" })).toHaveCount(1);

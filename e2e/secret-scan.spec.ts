@@ -84,6 +84,8 @@ async function finishWizard(page: Page, t: WizardTenant) {
   await page.getByRole("button", { name: "Verify now" }).click();
   await expect(page.getByTestId("granted-roles")).toHaveText("Mail.Send");
   await page.getByRole("link", { name: "Continue" }).click();
+  // This walk takes the access-policy path (RBAC, the default, is e2e/wizard-rbac.spec.ts).
+  await page.getByRole("radio", { name: /Application access policy/ }).check();
   await page.getByLabel("Mailboxes the app may send as").fill(`hr-welcome@${t.domain}`);
   await page.getByLabel("Mail-enabled security group").fill(`graph-senders@${t.domain}`);
   await page.getByLabel("Create this group in the script").check();

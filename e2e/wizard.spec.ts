@@ -82,6 +82,8 @@ test("certificate: register by script, upload the certificate, consent, verify, 
   await expect(page.getByText("this app can send as every mailbox")).toBeVisible();
   await page.getByRole("link", { name: "Continue" }).click();
 
+  // This walk takes the access-policy path (RBAC, the default, is e2e/wizard-rbac.spec.ts).
+  await page.getByRole("radio", { name: /Application access policy/ }).check();
   await page.getByLabel("Mailboxes the app may send as").fill(`hr-welcome@${t.domain}`);
   // A shared mailbox cannot scope the app: the form explains the fix.
   await page.getByLabel("Mail-enabled security group").fill(`hr-welcome@${t.domain}`);

@@ -5,6 +5,7 @@ import { provisionTenantsFromFile } from "./tenants/provision-from-file";
 import { logError, logInfo } from "./log";
 import { startOutboxWorker } from "./outbox/worker";
 import { startPurgeJob } from "./history/purge-job";
+import { startBulkWorker } from "./bulk/worker";
 
 /** Runs once when the portal server starts (instrumentation.ts). */
 export async function startup(): Promise<void> {
@@ -21,6 +22,8 @@ export async function startup(): Promise<void> {
   startPurgeJob();
   // The outbox worker runs in every portal process; SKIP LOCKED claims keep sends exactly-once.
   startOutboxWorker();
+  // Bulk runs move their recipients into the outbox a few at a time (lib/bulk/queue-step.ts).
+  startBulkWorker();
   const code = await issueSetupCodeIfUnclaimed();
   if (code) {
     const url = `${e.PORTAL_URL.replace(/\/$/, "")}/setup`;

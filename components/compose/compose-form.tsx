@@ -7,6 +7,7 @@ import { srcDoc } from "@/components/message-frame-doc";
 import { idle, type ActionState } from "@/lib/action-state";
 import { formatAddress, INLINE_TOTAL_LIMIT, MAX_HEADERS, type Address } from "@/lib/schemas/compose";
 import type { ComposeTenant } from "@/lib/sends/compose-options";
+import { estimateEncodedSize, overLimitMessage } from "@/lib/sends/encoded-size";
 import { sendAction } from "@/app/(portal)/compose/actions";
 import { AddressChips } from "./address-chips";
 import { Attachments, formatBytes, type AttachmentItem } from "./attachments";
@@ -61,12 +62,24 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
 
   const uploading = files.some((f) => !f.id && !f.error);
   const total = files.reduce((n, f) => n + (f.error ? 0 : f.size), 0);
+  // Attachments this large go through a draft and an upload session, and a draft is sent with
+  // POST …/messages/{id}/send, which always saves to Sent Items: it has no saveToSentItems parameter
+  // (https://learn.microsoft.com/graph/api/message-send). The choice cannot be honoured, so it is not offered.
+  const viaUploadSession = total >= INLINE_TOTAL_LIMIT;
   const warnings: string[] = [];
   if (total >= INLINE_TOTAL_LIMIT && tenant.largeFilesAllowed === false && mode === "app") {
     warnings.push(`Attachments total ${formatBytes(total)}: files of 3 MB and more need an upload session, which needs the Mail.ReadWrite application permission, and this tenant's app does not have it. Grant it in Setup, or send smaller files.`);
   }
-  if (total > tenant.mailboxLimitBytes) {
-    warnings.push(`Attachments total ${formatBytes(total)}, more than the mailbox's message size limit (${formatBytes(tenant.mailboxLimitBytes)} unless an Exchange admin raised it). Microsoft will probably refuse the message.`);
+  // The same estimate queue-send and the outbox refuse on (lib/sends/encoded-size.ts): Exchange counts the encoded message.
+  const estimate = estimateEncodedSize({
+    subject, body: bodyType === "html" ? html : text, headers,
+    addresses: [...to, ...cc, ...bcc, ...replyTo].map((a) => a.address),
+    attachments: files.filter((f) => !f.error).map((f) => ({ name: f.name, size: f.size })),
+  });
+  if (total > 0 && estimate > tenant.mailboxLimitBytes) {
+    warnings.push(
+      `${overLimitMessage(estimate, tenant.mailboxLimitBytes, total)} (The limit is this tenant's setting: Microsoft Graph does not tell the portal a mailbox's own MaxSendSize, so an admin enters it under Settings → Message size; 35 MB unless changed.)`,
+    );
   }
 
   function submit(e: FormEvent) {
@@ -75,7 +88,7 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
     const list = (a: Address[]) => a.map(formatAddress).join("\n");
     Object.entries({
       tenantId, mode, from, to: list(to), cc: list(cc), bcc: list(bcc), replyTo: list(replyTo), subject, bodyType,
-      body: bodyType === "html" ? html : text, importance, saveToSent: String(saveToSent),
+      body: bodyType === "html" ? html : text, importance, saveToSent: String(viaUploadSession || saveToSent),
       headers: JSON.stringify(headers.filter((h) => h.name || h.value)),
       attachments: JSON.stringify(files.filter((f) => f.id).map((f) => ({ id: f.id }))),
     }).forEach(([k, v]) => fd.set(k, v));
@@ -142,7 +155,16 @@ export function ComposeForm({ tenants }: { tenants: ComposeTenant[] }) {
               <option value="high">High</option>
             </select>
           </div>
-          <label className="text-sm"><input type="checkbox" checked={saveToSent} onChange={(e) => setSaveToSent(e.target.checked)} /> Save to Sent Items</label>
+          <div className="text-sm">
+            <label>
+              <input type="checkbox" checked={viaUploadSession || saveToSent} disabled={viaUploadSession} aria-describedby={viaUploadSession ? "compose-sent-items-note" : undefined} onChange={(e) => setSaveToSent(e.target.checked)} /> Save to Sent Items
+            </label>
+            {viaUploadSession ? (
+              <p id="compose-sent-items-note" className="mt-1 max-w-sm text-xs text-slate-600 dark:text-slate-400">
+                Cannot be turned off for this message: attachments of 3 MB and more go through a draft and an upload session, and Microsoft Graph always saves a sent draft to Sent Items.
+              </p>
+            ) : null}
+          </div>
         </div>
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium">Custom headers (up to {MAX_HEADERS}, names start with X-)</legend>

@@ -8,7 +8,7 @@ export function AttemptTimeline({ attempts }: { attempts: SendDetail["attempts"]
     <ol className="relative space-y-4 border-l border-slate-300 pl-5 dark:border-slate-700" aria-label="Attempts">
       {attempts.map((a) => (
         <li key={a.id} className="text-sm" data-testid="attempt">
-          <span aria-hidden="true" className={`absolute -left-1.5 mt-1 h-3 w-3 rounded-full ${a.outcome === "accepted" ? "bg-emerald-600" : a.outcome === "retry" || a.outcome === "throttled" ? "bg-amber-500" : "bg-red-600"}`} />
+          <span aria-hidden="true" className={`absolute -left-1.5 mt-1 h-3 w-3 rounded-full ${a.outcome === "accepted" ? "bg-emerald-600" : a.outcome === "retry" || a.outcome === "throttled" || a.outcome === "retried" ? "bg-amber-500" : "bg-red-600"}`} />
           <p className="font-medium">
             Attempt {a.number}{a.operation ? ` (${a.operation})` : ""}: {a.outcome} {a.httpStatus ? `· HTTP ${a.httpStatus}` : ""} {a.graphCode ? `· ${a.graphCode}` : ""}
           </p>

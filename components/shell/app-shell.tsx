@@ -9,6 +9,7 @@ const NAV: (NavItem & { roles?: Role[] })[] = [
   { href: "/setup", label: "Setup", roles: ["admin"] },
   { href: "/senders", label: "Senders", roles: ["admin", "auditor"] },
   { href: "/compose", label: "Compose", roles: ["admin", "sender"] },
+  { href: "/bulk", label: "Bulk" },
   { href: "/history", label: "History" },
   { href: "/audit", label: "Audit", roles: ["admin", "auditor"] },
   { href: "/scripts", label: "Scripts", roles: ["admin"] },

@@ -6,7 +6,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { idle, type ActionState } from "@/lib/action-state";
 import { Choice } from "./choice";
 
-export interface TenantDefaults { tenantId?: string; name?: string; directoryId?: string; cloud?: string; usage?: string; largeAttachments?: boolean }
+export interface TenantDefaults { tenantId?: string; name?: string; directoryId?: string; cloud?: string; usage?: string; largeAttachments?: boolean; bulkDirectory?: boolean }
 
 const CLOUDS = [
   { value: "global", label: "Global (worldwide)", hint: "login.microsoftonline.com · graph.microsoft.com" },
@@ -51,6 +51,15 @@ export function TenantForm({ action, defaults, sandboxAvailable }: { action: (p:
           Large attachments (3 MB to 150 MB)
           <span id="largeAttachments-hint" className="block text-xs text-slate-500 dark:text-slate-400">
             Adds Mail.ReadWrite (application): Graph only accepts large files through a draft and an upload session. Leave it off to ask for less.
+          </span>
+        </span>
+      </label>
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="bulkDirectory" defaultChecked={v ? v.bulkDirectory === "on" : defaults.bulkDirectory} className="mt-1" aria-describedby="bulkDirectory-hint" />
+        <span>
+          Welcome new users (bulk runs from the directory)
+          <span id="bulkDirectory-hint" className="block text-xs text-slate-500 dark:text-slate-400">
+            Adds User.Read.All (application): a bulk run lists the users created since a date to welcome them. Without it, bulk runs take their recipients from a CSV.
           </span>
         </span>
       </label>

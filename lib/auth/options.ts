@@ -17,6 +17,7 @@ import { logError } from "../log";
 import { clientIp } from "../rate-limit/client-ip";
 import { hit, refund, TooManyAttempts, type Hit } from "../rate-limit/hit";
 import { nextAuthCookies, securePortal } from "./cookies";
+import { signInScopes } from "./sign-in-scopes";
 
 export const MICROSOFT_PROVIDER_ID = "microsoft";
 
@@ -29,15 +30,12 @@ interface EntraProfile {
   preferred_username?: string;
 }
 
-/** The scopes a Microsoft sign-in asks for: identity, plus Mail.Send when the tenant allows delegated sending. */
-export function signInScopes(useDelegated: boolean): string {
-  return ["openid", "profile", "email", "offline_access", "User.Read", ...(useDelegated ? ["Mail.Send"] : [])].join(" ");
-}
+export { signInScopes };
 
 async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraProfile> | null> {
   const tenant = await db().tenant.findUnique({
     where: { id: tenantId },
-    select: { id: true, cloud: true, loginUrl: true, graphUrl: true, directoryId: true, clientId: true, useDelegated: true, credentialKind: true, credentialCipher: true },
+    select: { id: true, cloud: true, loginUrl: true, graphUrl: true, directoryId: true, clientId: true, useDelegated: true, largeAttachments: true, credentialKind: true, credentialCipher: true },
   });
   if (!tenant?.clientId || tenant.credentialKind !== "secret" || !tenant.credentialCipher) return null;
   let clientSecret: string;
@@ -58,7 +56,7 @@ async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraPro
     wellKnown: `${authority}/v2.0/.well-known/openid-configuration`,
     clientId: tenant.clientId,
     clientSecret,
-    authorization: { params: { scope: signInScopes(tenant.useDelegated), prompt: "select_account" } },
+    authorization: { params: { scope: signInScopes(tenant.useDelegated, tenant.largeAttachments), prompt: "select_account" } },
     idToken: true,
     checks: ["pkce", "state"],
     // The stock azure-ad profile() fetches a photo from graph.microsoft.com, which fails offline and in

@@ -68,7 +68,22 @@ export function explainError(f: ErrorFacts): Explanation {
     case "InvalidInternetMessageHeaderCollection":
       return e("Too many custom headers", "Graph accepts at most 5 custom internet message headers per message.", "Remove headers until there are 5 or fewer.");
     case "ErrorMessageSizeExceeded":
-      return e("The message is too large for the mailbox", `The message exceeds ${sender}'s maximum send size (35 MB by default).`, "Send smaller attachments, or ask an Exchange admin to raise the mailbox's MaxSendSize (up to 150 MB).");
+      // Exchange counts the message after base64 encoding (about 4/3 of the files, plus headers), and can say
+      // so in the middle of an upload (github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/2561).
+      return e(
+        "The message is too large for the mailbox",
+        `Exchange refused the message${/bytes \d+-\d+\//.test(f.message ?? "") ? " in the middle of uploading an attachment" : ""}: encoded for sending it exceeds ${sender}'s maximum send size (35 MB by default). Attachments grow by about a third in base64, so a 27 MB file is about 36 MB once encoded.`,
+        "Send smaller or fewer attachments (under about 26 MB in total for a 35 MB limit), or ask an Exchange admin to raise the mailbox's MaxSendSize (up to 150 MB) and then the tenant's message size limit in Settings.",
+      );
+    case "MESSAGE_TOO_LARGE":
+      // The portal's own refusal, before anything was uploaded (lib/sends/encoded-size.ts).
+      return e(
+        "The message is too large for the mailbox",
+        f.message ?? `Encoded for sending, the message is over ${sender}'s message size limit.`,
+        "Nothing was sent to Microsoft. Send smaller or fewer attachments, or raise the tenant's message size limit in Settings if an Exchange admin raised the mailbox's MaxSendSize.",
+      );
+    case "UploadSessionExpired":
+      return e("The upload session expired", "Microsoft no longer knew the attachment's upload session (it expired or was removed) before the file was complete.", "Nothing to do: the portal deletes the unfinished draft and builds the message again on its next try.", true);
     case "BadRequest":
       // Observed 400 {"code":"BadRequest","message":"Maximum request length exceeded."} for a body over 4 MB
       // (microsoftgraph/microsoft-graph-docs-contrib issue 8362). BadRequest is generic, so this is the one
@@ -76,14 +91,18 @@ export function explainError(f: ErrorFacts): Explanation {
       if (!/Maximum request length/i.test(f.message ?? "")) break;
     // falls through
     case "RequestEntityTooLarge":
-      return e("The request is over 4 MB", "Graph refuses requests over 4 MB; larger attachments must go through an upload session.", "Send the attachment again: the portal uses an upload session for files of 3 MB and more.");
+      return e(
+        "The request is over 4 MB",
+        "Graph refuses any request (a sendMail, or one attachment added to a draft) over 4 MB as sent, which counts the attachments in base64; larger attachments must go through an upload session.",
+        "Send the message again: the portal decides on the encoded size and uses an upload session for any attachment whose request would not fit.",
+      );
     case "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize":
       return e("Attachment too small for an upload session", "Upload sessions are for attachments of 3 MB and more.", "Attach the file inline instead (the portal does this automatically).");
     case "ErrorSendAsDenied":
       return e("Not allowed to send as that address", `The signed-in account has no Send As right on ${sender}.`, "Send as yourself, or ask an Exchange admin for Send As permission.");
     case "ApplicationThrottled":
     case "TooManyRequests":
-      return e("Microsoft is throttling this mailbox", `Graph limits each mailbox to 4 concurrent requests and Exchange to 30 messages a minute.${f.retryAfterSeconds ? ` Microsoft asked to wait ${f.retryAfterSeconds} s.` : ""}`, "Nothing to do: the portal retries after the wait Microsoft gives. For bulk runs, use the outbox, which paces each mailbox.", true);
+      return e("Microsoft is throttling this mailbox", `Graph limits each mailbox to 4 concurrent requests and to 150 MB of uploads every 5 minutes, and Exchange to 30 messages a minute.${f.retryAfterSeconds ? ` Microsoft asked to wait ${f.retryAfterSeconds} s.` : ""}`, "Nothing to do: the portal retries after the wait Microsoft gives. For bulk runs, use the outbox, which paces each mailbox.", true);
     case "ErrorAccessDenied":
       if (/OData is disabled|RAOP|AccessPolicy/i.test(f.message ?? "")) {
         return e(
@@ -100,6 +119,8 @@ export function explainError(f: ErrorFacts): Explanation {
     return e("Microsoft Graph is temporarily unavailable", `Graph answered ${f.httpStatus}.`, "The portal retries automatically; nothing to change.", true);
   }
   if (f.httpStatus === 429) return explainError({ ...f, graphCode: "ApplicationThrottled" });
+  // 413 also comes without a Graph envelope (observed on attachment POSTs: microsoftgraph/msgraph-sdk-javascript issue 260).
+  if (f.httpStatus === 413) return explainError({ ...f, graphCode: "RequestEntityTooLarge" });
   return e(
     "Microsoft refused the request",
     f.graphCode ? `Graph answered ${f.httpStatus ?? "an error"} ${f.graphCode}.` : f.httpStatus ? `Graph answered HTTP ${f.httpStatus}.` : "The request did not complete.",

@@ -2,6 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { ResponseType, RetryHandlerOptions, type Client } from "@microsoft/microsoft-graph-client";
 import { graphFailure, type GraphFailure } from "./errors";
+import { retryAfterMs as parseRetryAfter } from "./retry-after";
 
 /**
  * One Graph call for the outbox, with everything a SendAttempt records. The SDK's RetryHandler is
@@ -27,15 +28,6 @@ export interface CallSpec {
   path: string;
   body?: unknown;
   timeoutMs: number;
-}
-
-function retryAfterMs(headers: Headers | null): number | null {
-  const v = headers?.get("retry-after");
-  if (!v) return null;
-  const n = Number(v);
-  if (Number.isFinite(n)) return Math.max(0, Math.round(n * 1000));
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
 }
 
 async function readBody(res: Response): Promise<unknown> {
@@ -74,7 +66,7 @@ export async function graphCall(client: Client, spec: CallSpec): Promise<CallOut
   const durationMs = Math.round(performance.now() - started);
   const headers = res.headers;
   const requestId = headers.get("request-id");
-  const retry = retryAfterMs(headers);
+  const retry = parseRetryAfter(headers.get("retry-after"));
   if (res.ok) return { ok: true, status: res.status, body, headers, durationMs, clientRequestId, requestId, retryAfterMs: null, failure: null };
   const envelope = body && typeof body === "object" && "error" in body ? (body as { error: { code?: string; message?: string } }).error : null;
   return {

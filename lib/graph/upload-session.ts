@@ -3,86 +3,210 @@ import { createReadStream } from "node:fs";
 import https from "node:https";
 import http from "node:http";
 import { pipeline } from "node:stream/promises";
+import { retryAfterMs as parseRetryAfter } from "./retry-after";
 
 /**
- * Step 3 of Graph's large-attachment flow (graph/outlook-large-attachments, graph/api/attachment-createuploadsession):
- * PUT the file to the upload session in ranges, in order, each with Content-Range and Content-Length.
- * Each range is piped from disk into the request, so neither the file nor a whole range is ever held in
- * memory (the SDK's LargeFileUploadTask reads every range into a buffer first). Ranges are 3.75 MiB:
- * under Outlook's 4 MB per request and a multiple of 320 KiB, as Microsoft recommends.
- * The upload URL is pre-authenticated: no Authorization header is sent (Outlook rejects one).
- * Errors are thrown as the parsed Graph error body, as the SDK does, so lib/graph/errors.ts reads them.
+ * Step 3 of Graph's large-attachment flow (learn.microsoft.com/graph/outlook-large-attachments,
+ * learn.microsoft.com/graph/api/attachment-createuploadsession): PUT the file to the upload session in
+ * ranges, in order, each with Content-Range and Content-Length. Each range is piped from disk into the
+ * request, so neither the file nor a whole range is ever held in memory (the SDK's LargeFileUploadTask
+ * reads every range into a buffer first). Ranges are 3.75 MiB: under Outlook's 4 MB per request and a
+ * multiple of 320 KiB, as Microsoft recommends. The upload URL is pre-authenticated: no Authorization
+ * header is sent (Outlook rejects one).
+ *
+ * A range that fails is not the end of the send:
+ * - 429 (Outlook's upload-volume limit answers 429 + Retry-After on the PUT too:
+ *   learn.microsoft.com/graph/throttling-limits#outlook-service-limits), 5xx and network errors are
+ *   tried again, after Retry-After (delay-seconds or an HTTP-date) or a backoff, at most `maxTries`
+ *   times in a row without progress;
+ * - before trying again the session is asked where it stands (GET uploadUrl → nextExpectedRanges, as for
+ *   any Graph upload session: learn.microsoft.com/graph/api/driveitem-createuploadsession#resuming-an-in-progress-upload),
+ *   so a range the service stored before the connection broke is not sent twice;
+ * - a session that no longer exists (404 on the upload URL) or whose expirationDateTime passed throws
+ *   UploadSessionExpired: the draft must be rebuilt, which the outbox does by trying the send again.
+ * Every failed try is reported through `onTry` (status, Retry-After, range) so it lands in the attempt log.
  */
 export const UPLOAD_RANGE_BYTES = 12 * 320 * 1024;
 
-const agents = { "https:": new https.Agent({ keepAlive: true, maxSockets: 1 }), "http:": new http.Agent({ keepAlive: true, maxSockets: 1 }) };
+// Keep-alive, no socket cap: one upload's ranges reuse a socket, and never wait for another upload's.
+const agents = { "https:": new https.Agent({ keepAlive: true }), "http:": new http.Agent({ keepAlive: true }) };
 
-interface PutResult {
+interface HttpResult {
   status: number;
   body: string;
+  headers: http.IncomingHttpHeaders;
 }
 
-function putRange(url: URL, path: string, start: number, end: number, total: number, timeoutMs: number): Promise<PutResult> {
+/** One failed try of a range, as the attempt log keeps it. */
+export interface RangeTry {
+  start: number;
+  end: number;
+  total: number;
+  /** null: the connection broke or timed out (`network` says why). */
+  status: number | null;
+  graphCode: string | null;
+  message: string | null;
+  retryAfterMs: number | null;
+  /** Where the session said it stands after the failure (null when not asked or no answer). */
+  resumeAt: number | null;
+  durationMs: number;
+  requestId: string | null;
+}
+
+/** The upload session is gone (404) or past its expirationDateTime: the draft has to be built again. */
+export class UploadSessionExpired extends Error {
+  constructor(readonly detail: string) {
+    super(`The upload session expired: ${detail}`);
+  }
+}
+
+/** A range failed for good (a 4xx other than 404/416), or transient failures went past `maxTries`. */
+export class UploadFailed extends Error {
+  constructor(
+    readonly status: number | null,
+    readonly graphCode: string | null,
+    message: string,
+    readonly transient: boolean,
+    readonly retryAfterMs: number | null,
+    readonly requestId: string | null,
+  ) {
+    super(message);
+  }
+}
+
+export interface UploadOptions {
+  rangeBytes?: number;
+  timeoutMs?: number;
+  /** Failed tries in a row, without the session moving forward, before giving up (default 8). */
+  maxTries?: number;
+  /** Longest wait honoured inside one try of the send; a longer Retry-After re-queues the send instead (default 120 s). */
+  maxWaitMs?: number;
+  onProgress?: (uploadedBytes: number) => void;
+  /** Called after every failed try that is tried again (with the wait and where the session stands); may throw to stop. */
+  onTry?: (t: RangeTry) => Promise<void> | void;
+  /** Called before each wait with its length; may throw to stop (the outbox renews its lease here). */
+  beforeWait?: (ms: number) => Promise<void> | void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { path: string; start: number; end: number; total: number }): Promise<HttpResult> {
   const mod = url.protocol === "https:" ? https : http;
-  return new Promise<PutResult>((resolve, reject) => {
-    const req = mod.request(url, {
-      method: "PUT",
-      agent: agents[url.protocol as "https:" | "http:"],
-      timeout: timeoutMs,
-      headers: { "content-type": "application/octet-stream", "content-length": String(end - start + 1), "content-range": `bytes ${start}-${end}/${total}` },
-    });
-    req.on("timeout", () => req.destroy(new Error(`upload range ${start}-${end} timed out`)));
+  return new Promise<HttpResult>((resolve, reject) => {
+    const headers: Record<string, string> = body
+      ? { "content-type": "application/octet-stream", "content-length": String(body.end - body.start + 1), "content-range": `bytes ${body.start}-${body.end}/${body.total}` }
+      : { accept: "application/json" };
+    const req = mod.request(url, { method, agent: agents[url.protocol as "https:" | "http:"], timeout: timeoutMs, headers });
+    req.on("timeout", () => req.destroy(new Error(`upload ${method} timed out after ${Math.round(timeoutMs / 1000)} s`)));
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers }));
       res.on("error", reject);
     });
     req.on("error", reject);
-    pipeline(createReadStream(path, { start, end, highWaterMark: 256 * 1024 }), req).catch(reject);
+    if (body) pipeline(createReadStream(body.path, { start: body.start, end: body.end, highWaterMark: 256 * 1024 }), req).catch(reject);
+    else req.end();
   });
 }
 
-function uploadError(r: PutResult): unknown {
+function errorOf(r: HttpResult): { code: string | null; message: string | null } {
   try {
-    const parsed = JSON.parse(r.body) as { error?: unknown };
-    if (parsed && typeof parsed === "object" && parsed.error) return parsed;
+    const parsed = JSON.parse(r.body) as { error?: { code?: string; message?: string } };
+    if (parsed?.error) return { code: parsed.error.code ?? null, message: parsed.error.message ?? null };
   } catch {
     /* not JSON */
   }
-  return { error: { code: `UploadFailed${r.status}`, message: `The upload session answered HTTP ${r.status}.` } };
+  return { code: null, message: r.body ? r.body.slice(0, 300) : null };
 }
 
-/** The next byte the session expects, from `nextExpectedRanges: ["12345-"]` (either casing, as Outlook varies). */
-function nextExpected(body: string): number | null {
+/** The session's state from a 200 answer: `nextExpectedRanges: ["12345-"]` and `expirationDateTime`, either casing (Outlook varies). */
+function sessionState(body: string): { next: number | null; expiresAt: number | null } {
   try {
-    const j = JSON.parse(body) as { nextExpectedRanges?: string[]; NextExpectedRanges?: string[] };
-    const first = (j.nextExpectedRanges ?? j.NextExpectedRanges)?.[0];
-    return first ? Number(first.split("-")[0]) : null;
+    const j = JSON.parse(body) as Record<string, unknown>;
+    const ranges = (j.nextExpectedRanges ?? j.NextExpectedRanges) as string[] | undefined;
+    const exp = (j.expirationDateTime ?? j.ExpirationDateTime) as string | undefined;
+    const first = Array.isArray(ranges) ? ranges[0] : undefined;
+    const at = exp ? Date.parse(exp) : NaN;
+    return { next: first ? Number(first.split("-")[0]) : null, expiresAt: Number.isFinite(at) ? at : null };
   } catch {
-    return null;
+    return { next: null, expiresAt: null };
   }
 }
 
-export async function uploadFileToSession(
-  uploadUrl: string,
-  file: { path: string; name: string; size: number },
-  onProgress?: (uploadedBytes: number) => void,
-  opts: { rangeBytes?: number; timeoutMs?: number } = {},
-): Promise<void> {
+const header = (h: http.IncomingHttpHeaders, name: string) => {
+  const v = h[name];
+  return (Array.isArray(v) ? v[0] : v) ?? null;
+};
+const transientStatus = (s: number) => s === 429 || s >= 500;
+const backoff = (n: number) => Math.min(30_000, 1_000 * 2 ** Math.max(0, n - 1));
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function uploadFileToSession(uploadUrl: string, file: { path: string; name: string; size: number }, opts: UploadOptions = {}): Promise<void> {
   const url = new URL(uploadUrl);
   const range = opts.rangeBytes ?? UPLOAD_RANGE_BYTES;
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const maxTries = opts.maxTries ?? 8;
+  const maxWaitMs = opts.maxWaitMs ?? 120_000;
+  const sleep = opts.sleep ?? realSleep;
   let offset = 0;
+  let expiresAt: number | null = null;
+  let failures = 0;
+
+  /** GET uploadUrl: where the session stands, or UploadSessionExpired when it is gone. */
+  const ask = async (): Promise<number | null> => {
+    const r = await request(url, "GET", timeoutMs).catch(() => null);
+    if (!r) return null;
+    if (r.status === 404) throw new UploadSessionExpired(`the upload URL answered 404 ${errorOf(r).code ?? ""}`.trim());
+    if (r.status !== 200) return null;
+    const st = sessionState(r.body);
+    if (st.expiresAt) expiresAt = st.expiresAt;
+    return st.next;
+  };
+
   while (offset < file.size) {
+    if (expiresAt !== null && expiresAt <= Date.now()) throw new UploadSessionExpired(`its expirationDateTime ${new Date(expiresAt).toISOString()} has passed`);
     const end = Math.min(offset + range, file.size) - 1;
-    const r = await putRange(url, file.path, offset, end, file.size, opts.timeoutMs ?? 120_000);
-    if (r.status === 201 || (r.status === 200 && end === file.size - 1)) {
-      onProgress?.(file.size);
+    const started = performance.now();
+    let r: HttpResult | null = null;
+    let networkError: string | null = null;
+    try {
+      r = await request(url, "PUT", timeoutMs, { path: file.path, start: offset, end, total: file.size });
+    } catch (err) {
+      networkError = err instanceof Error ? err.message : String(err);
+    }
+    if (r && (r.status === 201 || (r.status === 200 && end === file.size - 1))) {
+      opts.onProgress?.(file.size);
       return;
     }
-    if (r.status !== 200) throw uploadError(r);
-    // Continue where the service says it is, which is normally end + 1.
-    offset = nextExpected(r.body) ?? end + 1;
-    onProgress?.(offset);
+    if (r && r.status === 200) {
+      const st = sessionState(r.body);
+      if (st.expiresAt) expiresAt = st.expiresAt;
+      offset = st.next ?? end + 1;
+      failures = 0;
+      opts.onProgress?.(offset);
+      continue;
+    }
+    if (r && r.status === 404) throw new UploadSessionExpired(`the upload URL answered 404 ${errorOf(r).code ?? ""}`.trim());
+    const err = r ? errorOf(r) : { code: null, message: networkError };
+    const retryAfter = r ? parseRetryAfter(header(r.headers, "retry-after")) : null;
+    const requestId = r ? header(r.headers, "request-id") : null;
+    // 416: the service holds other bytes than we thought (a range it stored before its answer was lost).
+    const worthAnother = !r || transientStatus(r.status) || r.status === 416;
+    failures++;
+    const give = (transient: boolean) =>
+      new UploadFailed(r?.status ?? null, err.code, `${err.message ?? `HTTP ${r?.status}`} (bytes ${offset}-${end}/${file.size})`, transient, retryAfter, requestId);
+    // The last try is the caller's to record (it becomes the upload's own outcome); onTry gets the absorbed ones.
+    if (!worthAnother) throw give(false);
+    const wait = retryAfter ?? backoff(failures);
+    if (failures >= maxTries || wait > maxWaitMs) throw give(true);
+    await opts.beforeWait?.(wait);
+    await sleep(wait);
+    const resumeAt = await ask();
+    await opts.onTry?.({ start: offset, end, total: file.size, status: r?.status ?? null, graphCode: err.code, message: err.message, retryAfterMs: wait, resumeAt, durationMs: Math.round(performance.now() - started), requestId });
+    if (resumeAt !== null) {
+      if (resumeAt > offset) failures = 0;
+      offset = resumeAt;
+      opts.onProgress?.(offset);
+    }
   }
 }

@@ -3,12 +3,15 @@ import { readFile, stat } from "node:fs/promises";
 import type { Client } from "@microsoft/microsoft-graph-client";
 import { graphCall, isTransientStatus, type CallOutcome } from "../graph/send-call";
 import { fileAttachment, graphMessage, type StoredMessage } from "../graph/send-message";
-import { uploadFileToSession } from "../graph/upload-session";
+import { UploadFailed, UploadSessionExpired, uploadFileToSession, type RangeTry } from "../graph/upload-session";
 import { graphFailure, NOT_CONNECTED } from "../graph/errors";
 import { uploadPath } from "../sends/upload-store";
 import type { AttachmentRecord } from "../sends/queue-send";
 import { db } from "../db";
+import { estimateEncodedSize, overLimitMessage } from "../sends/encoded-size";
+import { DEFAULT_MAILBOX_LIMIT } from "../schemas/compose";
 import { finishAttempt, LeaseLost, SENDING_OPERATIONS, startAttempt, type Operation } from "./attempts";
+import { renewLease } from "./claim";
 import { progressMap } from "./progress";
 
 /**
@@ -38,6 +41,15 @@ export type Delivery =
   | { kind: "retry"; afterMs: number | null; code: string | null; message: string | null }
   | { kind: "failed"; code: string; message: string | null }
   | { kind: "uncertain"; message: string };
+
+/** What a try needs besides the message: the lease length (renewed during long waits) and the size limit. */
+export interface DeliverOptions {
+  leaseMs: number;
+  /** The sender mailbox's message size limit as the portal knows it (Tenant.maxSendSizeBytes). */
+  maxSendSizeBytes: number;
+  /** Upload-range retries (lib/graph/upload-session.ts); tests shrink the waits. */
+  upload?: { maxTries?: number; maxWaitMs?: number };
+}
 
 interface Ctx {
   sendId: string;
@@ -91,11 +103,32 @@ async function files(list: AttachmentRecord[]): Promise<(AttachmentRecord & { pa
   return out;
 }
 
-export async function deliver(sendId: string, lease: string, s: StoredMessage & { attachments: unknown; saveToSent: boolean }, client: Client, base: string, timeoutMs: number): Promise<Delivery> {
+/** One failed range try as an attempt row: HTTP status, Retry-After, the range and where the session said it stands. */
+async function logRangeTry(c: Ctx, name: string, t: RangeTry): Promise<void> {
+  const a = await startAttempt(c.sendId, c.lease, "upload");
+  const what = t.status === null ? `connection lost (${t.message ?? "network error"})` : `HTTP ${t.status}${t.message ? `: ${t.message}` : ""}`;
+  const resumed = t.resumeAt === null ? "" : `; the session expects byte ${t.resumeAt} next`;
+  await finishAttempt(a.id, {
+    durationMs: t.durationMs, httpStatus: t.status, graphCode: t.graphCode, requestId: t.requestId, retryAfterMs: t.retryAfterMs,
+    message: `${name}, bytes ${t.start}-${t.end}/${t.total}: ${what}${resumed}`,
+    // Absorbed within this try of the send: the outbox's own retry budget (transientTries) is not spent on it.
+    outcome: "retried",
+  });
+}
+
+export async function deliver(sendId: string, lease: string, s: StoredMessage & { attachments: unknown; saveToSent: boolean }, client: Client, base: string, timeoutMs: number, o: DeliverOptions = { leaseMs: 120_000, maxSendSizeBytes: DEFAULT_MAILBOX_LIMIT }): Promise<Delivery> {
   const c: Ctx = { sendId, lease, client, base, timeoutMs };
   const mine = { id: sendId, workerId: lease, status: "sending" as const };
   const list = await files((Array.isArray(s.attachments) ? s.attachments : []) as AttachmentRecord[]);
   if (typeof list === "string") return { kind: "failed", code: "ATTACHMENT_MISSING", message: list };
+  // The same estimate queue-send refused on: a limit lowered since, or a send queued before the check, stops here.
+  const estimate = estimateEncodedSize({
+    subject: s.subject, body: s.body ?? "", headers: Array.isArray(s.headers) ? (s.headers as { name: string; value: string }[]) : [],
+    addresses: [...s.toAddresses, ...s.ccAddresses, ...s.bccAddresses, ...s.replyToAddresses], attachments: list,
+  });
+  if (estimate > o.maxSendSizeBytes) {
+    return { kind: "failed", code: "MESSAGE_TOO_LARGE", message: overLimitMessage(estimate, o.maxSendSizeBytes, list.reduce((n, a) => n + a.size, 0)) };
+  }
   const empty = Buffer.alloc(0);
   const inlineSize = serializedSize({ message: graphMessage(s, list.map((a) => fileAttachment(a, empty))), saveToSentItems: s.saveToSent }, list.map((a) => a.size));
   const postable = (a: AttachmentRecord) => serializedSize(fileAttachment(a, empty), [a.size]) < MAX_REQUEST_BYTES;
@@ -135,13 +168,35 @@ export async function deliver(sendId: string, lease: string, s: StoredMessage & 
       const att = await startAttempt(sendId, lease, "upload");
       const started = performance.now();
       try {
-        await uploadFileToSession(uploadUrl, a, (n) => progress.set(sendId, { phase: `Uploading ${a.name} to Microsoft`, uploadedBytes: uploadedBefore + n, totalBytes: bigTotal }));
+        await uploadFileToSession(uploadUrl, a, {
+          timeoutMs,
+          ...o.upload,
+          onProgress: (n) => progress.set(sendId, { phase: `Uploading ${a.name} to Microsoft`, uploadedBytes: uploadedBefore + n, totalBytes: bigTotal }),
+          onTry: (t) => logRangeTry(c, a.name, t),
+          // A Retry-After wait can outlast the lease: renew it first, and stop when it is no longer ours.
+          beforeWait: async (ms) => {
+            progress.set(sendId, { phase: `Microsoft asked to wait ${Math.ceil(ms / 1000)} s before uploading more of ${a.name}`, uploadedBytes: progress.get(sendId)?.uploadedBytes ?? uploadedBefore, totalBytes: bigTotal });
+            if (!(await renewLease(sendId, lease, Math.max(o.leaseMs, ms + o.leaseMs)))) throw new LeaseLost(sendId);
+          },
+        });
         uploadedBefore += a.size;
         await finishAttempt(att.id, { durationMs: Math.round(performance.now() - started), httpStatus: 201, message: `${a.name}: ${a.size} bytes uploaded`, outcome: "uploaded" });
       } catch (err) {
+        if (err instanceof LeaseLost) throw err;
+        const durationMs = Math.round(performance.now() - started);
+        if (err instanceof UploadSessionExpired) {
+          // The draft goes (below) and the outbox builds the message again on its next try.
+          await finishAttempt(att.id, { durationMs, httpStatus: 404, graphCode: "UploadSessionExpired", message: `${a.name}: ${err.message}`, outcome: "unavailable" });
+          return { kind: "retry", afterMs: null, code: "UploadSessionExpired", message: `The upload session for "${a.name}" expired; the message will be built again.` };
+        }
+        if (err instanceof UploadFailed) {
+          await finishAttempt(att.id, { durationMs, httpStatus: err.status, graphCode: err.graphCode, message: `${a.name}: ${err.message}`, requestId: err.requestId, retryAfterMs: err.retryAfterMs, outcome: err.transient ? (err.status === 429 ? "throttled" : err.status === null ? "network" : "unavailable") : "failed" });
+          if (err.transient) return { kind: "retry", afterMs: err.retryAfterMs, code: err.graphCode ?? (err.status ? `HTTP_${err.status}` : "NETWORK"), message: `Uploading "${a.name}": ${err.message}` };
+          return { kind: "failed", code: err.graphCode ?? `HTTP_${err.status}`, message: `Uploading "${a.name}" failed: ${err.message}` };
+        }
         const f = graphFailure(err);
         const code = f.graphCode ?? (f.network ? "NETWORK" : "UPLOAD_FAILED");
-        await finishAttempt(att.id, { durationMs: Math.round(performance.now() - started), httpStatus: f.httpStatus, graphCode: code, message: f.message, requestId: f.requestId, clientRequestId: f.clientRequestId, outcome: "failed" });
+        await finishAttempt(att.id, { durationMs, httpStatus: f.httpStatus, graphCode: code, message: f.message, requestId: f.requestId, clientRequestId: f.clientRequestId, outcome: "failed" });
         return { kind: "failed", code, message: `Uploading "${a.name}" failed: ${f.message ?? "unknown error"}` };
       }
     }

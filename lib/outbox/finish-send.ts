@@ -34,6 +34,7 @@ export async function finishSend(sendId: string, lease: string, d: Delivery): Pr
   if (n.count === 0) return false;
   // The per-app slot is free for every instance (claim.ts counts in-flight sends cluster-wide).
   await notifyOutbox().catch(() => undefined);
-  for (const a of (Array.isArray(s?.attachments) ? s.attachments : []) as { id?: string }[]) if (a.id) await removeUpload(a.id);
+  // A bulk run's shared attachment stays for the run's other messages; the run removes it when it ends (lib/bulk/attachment.ts).
+  for (const a of (Array.isArray(s?.attachments) ? s.attachments : []) as { id?: string; shared?: boolean }[]) if (a.id && !a.shared) await removeUpload(a.id);
   return true;
 }

@@ -42,6 +42,8 @@ export interface OutboxOptions {
    */
   pollMs: number;
   pace: PaceLimits;
+  /** Upload-range retries within one try (lib/graph/upload-session.ts defaults: 8 tries, waits up to 120 s). */
+  upload?: { maxTries?: number; maxWaitMs?: number };
 }
 
 export const DEFAULT_OPTIONS: OutboxOptions = {

@@ -14,6 +14,7 @@ import { backoffMs, type OutboxOptions } from "./options";
 import { progressMap } from "./progress";
 import { loadSender, maySend } from "../grants/may-send";
 import type { SendMode } from "@/generated/prisma/enums";
+import { DEFAULT_MAILBOX_LIMIT } from "../schemas/compose";
 
 /**
  * Runs one claimed send: the token (application or delegated), then the Graph calls (deliver.ts), then
@@ -72,7 +73,8 @@ export async function processSend(sendId: string, lease: string, o: OutboxOption
         const accessToken = tok.accessToken;
         const client = graphClient(tok.t, async () => accessToken);
         const base = s.mode === "delegated" ? "/me" : `/users/${encodeURIComponent(s.fromAddress)}`;
-        result = await deliver(sendId, lease, s, client, base, o.timeoutMs);
+        const limit = await db().tenant.findUnique({ where: { id: s.tenantId }, select: { maxSendSizeBytes: true } });
+        result = await deliver(sendId, lease, s, client, base, o.timeoutMs, { leaseMs: o.leaseMs, maxSendSizeBytes: limit?.maxSendSizeBytes ?? DEFAULT_MAILBOX_LIMIT, upload: o.upload });
       }
     }
   } catch (err) {

@@ -1,7 +1,9 @@
 /**
  * Exchange Online scripts that limit which mailboxes the app may send as (GRAPH-FACTS §7):
  *  - RBAC for Applications (Microsoft's recommended path): New-ServicePrincipal, New-ManagementScope,
- *    New-ManagementRoleAssignment -Role "Application Mail.Send", Test-ServicePrincipalAuthorization;
+ *    New-ManagementRoleAssignment -Role "Application Mail.Send" (and "Application Mail.ReadWrite" for large
+ *    attachments), Test-ServicePrincipalAuthorization; then remove-tenant-grant.ts takes the tenant-wide
+ *    Entra grant away, without which the scope changes nothing;
  *  - the application access policy the article uses: a mail-enabled security group holding the
  *    mailboxes, New-ApplicationAccessPolicy -AccessRight RestrictAccess, Test-ApplicationAccessPolicy.
  * Pure; every value through psQuote (the OPATH filter's own literals through opathQuote first).
@@ -23,6 +25,8 @@ export interface RestrictionInput {
   scopeName: string;
   /** A mailbox that must be refused, to show the restriction works. */
   outsideMailbox?: string;
+  /** Attachments of 3 MB and more: the draft + upload session path needs Mail.ReadWrite too. */
+  largeAttachments?: boolean;
 }
 
 const HEADER = [
@@ -37,6 +41,7 @@ export function recipientFilter(mailboxes: string[]): string {
 }
 
 export function rbacScript(i: RestrictionInput): string {
+  const sp = psQuote(i.servicePrincipalObjectId);
   const lines = [
     "# Graph Mail Portal: RBAC for Applications — let the app send only as the listed mailboxes.",
     ...HEADER,
@@ -47,18 +52,26 @@ export function rbacScript(i: RestrictionInput): string {
     "# 2. A management scope that matches exactly these mailboxes.",
     `New-ManagementScope -Name ${psQuote(i.scopeName)} -RecipientRestrictionFilter ${psQuote(recipientFilter(i.mailboxes))}`,
     "",
-    "# 3. Grant Mail.Send through Exchange, limited to that scope.",
-    `New-ManagementRoleAssignment -App ${psQuote(i.clientId)} -Role ${psQuote("Application Mail.Send")} -CustomResourceScope ${psQuote(i.scopeName)}`,
+    "# 3. Grant Mail.Send through Exchange, limited to that scope. -App takes the service principal's OBJECT id",
+    "#    (New-ManagementRoleAssignment reference: the ObjectId from Get-ServicePrincipal).",
+    `New-ManagementRoleAssignment -App ${sp} -Role ${psQuote("Application Mail.Send")} -CustomResourceScope ${psQuote(i.scopeName)}`,
+    ...(i.largeAttachments
+      ? [
+          "#    Attachments of 3 MB and more go through a draft and an upload session, which need Mail.ReadWrite",
+          "#    (graph/api/attachment-createuploadsession), in the same scope.",
+          `New-ManagementRoleAssignment -App ${sp} -Role ${psQuote("Application Mail.ReadWrite")} -CustomResourceScope ${psQuote(i.scopeName)}`,
+        ]
+      : []),
     "",
     "# 4. Check: InScope should be True for each listed mailbox" + (i.outsideMailbox ? " and False for the one outside." : "."),
-    ...i.mailboxes.map((m) => `Test-ServicePrincipalAuthorization -Identity ${psQuote(i.clientId)} -Resource ${psQuote(m)}`),
-    ...(i.outsideMailbox ? [`Test-ServicePrincipalAuthorization -Identity ${psQuote(i.clientId)} -Resource ${psQuote(i.outsideMailbox)}`] : []),
+    ...i.mailboxes.map((m) => `Test-ServicePrincipalAuthorization -Identity ${sp} -Resource ${psQuote(m)}`),
+    ...(i.outsideMailbox ? [`Test-ServicePrincipalAuthorization -Identity ${sp} -Resource ${psQuote(i.outsideMailbox)}`] : []),
     "",
-    "# WARNING: grants from Entra ID and from Exchange RBAC add up. While the app still holds the tenant-wide",
+    "# NEXT: grants from Entra ID and from Exchange RBAC add up. While the app still holds the tenant-wide",
     "# Mail.Send application permission (admin consent in Entra ID), it can send as EVERY mailbox and this",
-    "# scope changes nothing. Remove Mail.Send (application) from the app's API permissions in Entra ID",
-    "# (or remove its admin consent) for the scope to take effect. Changes are cached for 30 minutes to 2 hours.",
-    `Write-Warning ${psQuote("Remove the tenant-wide Mail.Send (application) consent in Entra ID, or this scope has no effect.")}`,
+    "# scope changes nothing (learn exchange/permissions-exo/application-rbac, FAQ). Run the next script,",
+    "# \"Remove the tenant-wide grant\", to take it away. Changes are cached for 30 minutes to 2 hours.",
+    `Write-Warning ${psQuote("Next: remove the tenant-wide Mail.Send (application) grant in Entra ID, or this scope has no effect.")}`,
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -8,6 +8,8 @@ export const PERMISSION_IDS = {
   "Mail.Send:Role": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
   "Mail.Send:Scope": "e383f46e-2787-4529-855e-0e479a3ffac0",
   "Mail.ReadWrite:Role": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
+  "User.Read.All:Role": "df021288-bdef-4463-88db-98f22de89214",
+  "Mail.ReadWrite:Scope": "024d486e-b451-40bb-833d-3e66d98c5c73",
   "User.Read:Scope": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
   "openid:Scope": "37f7f235-527c-4136-accd-4a02d197296e",
   "profile:Scope": "14dad69e-099b-42c9-810b-d002981feec1",
@@ -19,6 +21,8 @@ export interface Usage {
   useApplication: boolean;
   useDelegated: boolean;
   largeAttachments: boolean;
+  /** Bulk "welcome new users" runs list the directory's new users (GET /users): User.Read.All. */
+  bulkDirectory?: boolean;
 }
 
 export interface Permission {
@@ -38,9 +42,14 @@ export function requiredPermissions(u: Usage): Permission[] {
     if (u.largeAttachments) {
       p("Mail.ReadWrite", "Role", "attachments of 3 MB and more go through a draft and an upload session, which need Mail.ReadWrite; without it the portal sends up to 3 MB only");
     }
+    // learn.microsoft.com/graph/api/user-list: listing users needs User.Read.All (application); asked for only when welcome runs are on.
+    if (u.bulkDirectory) p("User.Read.All", "Role", "bulk welcome runs list the users created since a date (GET /users?$filter=createdDateTime ge …); without it bulk runs take their recipients from a CSV only");
   }
   if (u.useDelegated) {
     p("Mail.Send", "Scope", "signed-in people send as themselves");
+    if (u.largeAttachments) {
+      p("Mail.ReadWrite", "Scope", "a signed-in person's attachments of 3 MB and more go through a draft in their mailbox and an upload session, which need Mail.ReadWrite");
+    }
     p("User.Read", "Scope", "sign-in: read the signed-in person's profile");
     p("openid", "Scope", "sign-in: an ID token");
     p("profile", "Scope", "sign-in: the person's name");

@@ -46,6 +46,7 @@ export const tenantStepSchema = z.object({
   cloud: z.enum(clouds, { error: "Choose the Microsoft cloud the tenant lives in" }),
   usage: z.enum(["application", "delegated", "both"], { error: "Choose what the portal will be used for" }),
   largeAttachments: checkbox,
+  bulkDirectory: checkbox,
 });
 export type TenantStepInput = z.infer<typeof tenantStepSchema>;
 
@@ -55,7 +56,7 @@ export const guidSchema = (label: string) =>
 export const clientIdSchema = z.object({ clientId: guidSchema("application (client) ID") });
 
 /** Scripts the sandbox can run (the Azure CLI one is for the admin's own shell). */
-export const runScriptSchema = z.object({ kind: z.enum(["register-ps", "certificate", "policy", "rbac"]) });
+export const runScriptSchema = z.object({ kind: z.enum(["register-ps", "certificate", "policy", "rbac", "remove-grant"]) });
 
 export const plannedCredentialSchema = z.object({ credential: z.enum(["secret", "certificate"]) });
 
@@ -85,7 +86,10 @@ export const restrictSchema = z
       .string({ error: "List the mailboxes the app may send as" })
       .transform((v) => [...new Set(v.split(/[\s,;]+/).map((x) => x.trim().toLowerCase()).filter(Boolean))])
       .pipe(z.array(z.string()).min(1, "List at least one mailbox the app may send as").max(200, "List at most 200 mailboxes (use a group for more)")),
-    groupAddress: email("group address"),
+    /** RBAC for Applications (Microsoft's recommended way, the default) or an application access policy. */
+    method: z.preprocess((v) => (v === undefined || v === null || v === "" ? "rbac" : v), z.enum(["rbac", "policy"], { error: "Choose how to restrict the app: RBAC for Applications or an application access policy" })),
+    // Only the access policy needs a group (its PolicyScopeGroupId); the RBAC scope lists the mailboxes.
+    groupAddress: z.preprocess((v) => (v === "" ? undefined : v), email("group address").optional()),
     createGroup: checkbox,
     outsideMailbox: z.preprocess((v) => (v === "" ? undefined : v), email("mailbox outside the restriction").optional()),
   })
@@ -93,8 +97,11 @@ export const restrictSchema = z
     v.mailboxes.forEach((m) => {
       if (!isEmail(m)) ctx.addIssue({ code: "custom", path: ["mailboxes"], message: `"${m}" is not an email address` });
     });
-    const group = v.groupAddress.toLowerCase();
-    if (v.mailboxes.includes(group)) {
+    if (v.method === "policy" && !v.groupAddress) {
+      ctx.addIssue({ code: "custom", path: ["groupAddress"], message: "Enter the mail-enabled security group the access policy is scoped to (or choose RBAC for Applications, which needs none)" });
+    }
+    const group = v.groupAddress?.toLowerCase();
+    if (group && v.mailboxes.includes(group)) {
       ctx.addIssue({
         code: "custom",
         path: ["groupAddress"],

@@ -4,8 +4,8 @@ import type { SessionUser } from "../auth/session";
 import { loadTenantAccess } from "../graph/tenant-access";
 import { appToken, decodeClaims } from "../graph/tokens";
 import { hasDelegatedGrant } from "../graph/delegated-token";
-import { DEFAULT_MAILBOX_LIMIT } from "../schemas/compose";
 import { grantedMailboxes, SENDING_ROLES } from "../grants/may-send";
+import { readWizardData } from "../tenants/wizard/wizard-data";
 
 /**
  * What the compose page offers the caller, per tenant: the sender mailboxes granted to them (to them
@@ -20,6 +20,10 @@ export interface ComposeTenant {
   delegated: { address: string; granted: boolean } | null;
   /** null when the app's permissions could not be read. */
   largeFilesAllowed: boolean | null;
+  /**
+   * The sender mailboxes' message size limit as the admin set it for the tenant (Settings → Message size):
+   * Graph v1.0 does not expose a mailbox's MaxSendSize, so this is a tenant-wide value, 35 MB by default.
+   */
   mailboxLimitBytes: number;
 }
 
@@ -39,12 +43,15 @@ export async function composeOptions(actor: SessionUser): Promise<ComposeTenant[
   const granted = await grantedMailboxes(actor.id);
   const tenants = await db().tenant.findMany({
     where: { clientId: { not: null }, OR: [{ id: { in: [...new Set(granted.map((m) => m.tenantId))] } }, { id: actor.tenantId ?? "-", useDelegated: true }] },
-    select: { id: true, name: true, useApplication: true, useDelegated: true },
+    select: { id: true, name: true, useApplication: true, useDelegated: true, maxSendSizeBytes: true, wizardData: true },
     orderBy: { name: "asc" },
   });
   return Promise.all(
     tenants.map(async (t) => {
-      const roles = t.useApplication ? await appRoles(t.id) : null;
+      // On the RBAC path the token carries no roles: Mail.ReadWrite comes from an Exchange role assignment the
+      // token cannot show, so the portal does not guess (null), and Graph's answer decides.
+      const rbac = readWizardData(t.wizardData).restriction?.method === "rbac";
+      const roles = t.useApplication && !rbac ? await appRoles(t.id) : null;
       const mine = t.useDelegated && actor.tenantId === t.id;
       return {
         id: t.id,
@@ -52,7 +59,7 @@ export async function composeOptions(actor: SessionUser): Promise<ComposeTenant[
         senders: t.useApplication ? granted.filter((m) => m.tenantId === t.id).map(({ address, kind, displayName }) => ({ address, kind, displayName })) : [],
         delegated: mine ? { address: actor.email.toLowerCase(), granted: await hasDelegatedGrant(t.id, actor.id) } : null,
         largeFilesAllowed: roles === null ? null : roles.includes("Mail.ReadWrite"),
-        mailboxLimitBytes: DEFAULT_MAILBOX_LIMIT,
+        mailboxLimitBytes: t.maxSendSizeBytes,
       };
     }),
   );

@@ -16,7 +16,7 @@ export interface FailureFacts {
   attempts: { operation: string | null; outcome: string; httpStatus: number | null; graphCode: string | null; message: string | null; retryAfterMs: number | null; requestId?: string | null }[];
 }
 
-const DONE = ["pending", "accepted", "created", "uploaded", "deleted"];
+const DONE = ["pending", "accepted", "created", "uploaded", "deleted", "retried"];
 
 export function lastFailure(f: FailureFacts) {
   return [...f.attempts].reverse().find((a) => !DONE.includes(a.outcome) && (a.httpStatus !== null || a.graphCode || a.message)) ?? null;

@@ -9,6 +9,7 @@ import { hasDelegatedGrant } from "../graph/delegated-token";
 import { actorRefusal, loadSender, maySend } from "../grants/may-send";
 import { notifyOutbox } from "../outbox/notify";
 import { markUploadUsed, ownUpload } from "./upload-store";
+import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
 
 /**
  * The one writer of a Send row: compose, POST /api/sends, "send again", the setup wizard's restriction
@@ -26,7 +27,16 @@ export interface QueueOptions {
   test?: boolean;
   /** Which door the send came through, for the audit trail ("compose", "api", "send-again", "wizard"). */
   origin?: string;
+  /**
+   * Bulk runs (lib/bulk/queue-step.ts): recorded as mode "bulk" (sent like "app"); `sharedUpload` is the
+   * run's one attachment, kept by the run rather than by this send (lib/bulk/attachment.ts); `within`
+   * runs inside the transaction that writes the send — it records the send on the run's recipient, and
+   * throwing rolls the send back, so a recipient is never queued twice.
+   */
+  bulk?: { sharedUpload?: string; within: (tx: QueueTx, sendId: string) => Promise<void> };
 }
+
+export type QueueTx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
 
 export interface AttachmentRecord {
   id: string;
@@ -34,6 +44,8 @@ export interface AttachmentRecord {
   size: number;
   contentType: string;
   sha256: string;
+  /** A bulk run's attachment: the run removes the file when it ends, not the send (lib/outbox/finish-send.ts). */
+  shared?: boolean;
 }
 
 function invalid(fields: Record<string, string>, message = "Check the highlighted fields."): AppError {
@@ -60,7 +72,7 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
 
   const tenant = await db().tenant.findUnique({
     where: { id: input.tenantId },
-    select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true },
+    select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true, maxSendSizeBytes: true },
   });
   if (!tenant) throw notFound("That tenant");
   const refusal = await maySend({ actor, tenant, mode: input.mode, from: input.from, test: opts.test });
@@ -78,8 +90,19 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
   const attachments: AttachmentRecord[] = [];
   for (const ref of input.attachments) {
     const m = await ownUpload(actor.id, ref.id);
+    const shared = opts.bulk?.sharedUpload === m.id;
+    if (shared) {
+      attachments.push({ id: m.id, name: m.name, size: m.size, contentType: m.contentType, sha256: m.sha256, shared: true });
+      continue;
+    }
     if (m.sendId) throw invalid({ attachments: `"${m.name}" was already sent with another message; attach it again.` });
     attachments.push({ id: m.id, name: m.name, size: m.size, contentType: m.contentType, sha256: m.sha256 });
+  }
+  // Exchange measures the encoded message against MaxSendSize: refuse here what it would refuse mid-upload.
+  const addresses = [...input.to, ...input.cc, ...input.bcc, ...input.replyTo].map((a) => a.address);
+  const estimate = estimateEncodedSize({ subject: input.subject, body: input.body, addresses, headers: input.headers, attachments });
+  if (estimate > tenant.maxSendSizeBytes) {
+    throw invalid({ attachments: overLimitMessage(estimate, tenant.maxSendSizeBytes, attachments.reduce((n, a) => n + a.size, 0)) }, "The message is too large for the sender mailbox once encoded.");
   }
   const sizeBytes = Buffer.byteLength(input.subject) + Buffer.byteLength(input.body) + attachments.reduce((n, a) => n + a.size, 0);
   const addr = (list: { address: string }[]) => list.map((a) => a.address.toLowerCase());
@@ -88,7 +111,7 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
     const s = await tx.send.create({
       data: {
         tenantId: tenant.id,
-        mode: input.mode,
+        mode: opts.bulk ? "bulk" : input.mode,
         status: "queued",
         actorUserId: actor.id,
         test: opts.test ?? false,
@@ -111,11 +134,12 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
       },
       select: { id: true },
     });
+    if (opts.bulk) await opts.bulk.within(tx, s.id);
     await recordAudit({ actor: caller, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode: input.mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length, origin: opts.origin ?? null, ...(opts.test ? { test: true } : {}) } }, tx);
     // Wakes every outbox worker when this commits (lib/outbox/worker.ts LISTENs).
     await notifyOutbox(tx);
     return s;
   });
-  for (const a of attachments) await markUploadUsed(a.id, send.id);
+  for (const a of attachments) if (!a.shared) await markUploadUsed(a.id, send.id);
   return send;
 }

@@ -22,6 +22,7 @@ const tenantSpec = z.object({
   useApplication: z.boolean().default(true),
   useDelegated: z.boolean().default(true),
   largeAttachments: z.boolean().default(false),
+  bulkDirectory: z.boolean().default(false),
   senders: z.array(emailSchema("Each sender must be an email address")).default([]),
 });
 const fileSchema = z.object({ tenants: z.array(tenantSpec) });
@@ -41,6 +42,7 @@ export async function provisionTenantsFromFile(file: string): Promise<number> {
       useApplication: t.useApplication,
       useDelegated: t.useDelegated,
       largeAttachments: t.largeAttachments,
+      bulkDirectory: t.bulkDirectory,
       source: "config",
     };
     // The secret is bound to the tenant row's id (lib/crypto.ts): find or create the row, then write the

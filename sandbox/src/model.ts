@@ -242,6 +242,7 @@ export const GRAPH_PERMISSIONS = {
   "Mail.Send:Role": "b633e1c5-b582-4048-a93e-9f11b44c7e96",
   "Mail.Send:Scope": "e383f46e-2787-4529-855e-0e479a3ffac0",
   "Mail.ReadWrite:Role": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
+  "Mail.ReadWrite:Scope": "024d486e-b451-40bb-833d-3e66d98c5c73",
   "User.Read:Scope": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
   "offline_access:Scope": "7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
   "openid:Scope": "37f7f235-527c-4136-accd-4a02d197296e",

@@ -179,6 +179,8 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
           { id: EXTRA_APP_ROLES["User.Read.All"], type: "Role" },
           { id: EXTRA_APP_ROLES["GroupMember.Read.All"], type: "Role" },
           { id: GRAPH_PERMISSIONS["Mail.Send:Scope"], type: "Scope" },
+          // Delegated sends with large attachments use a draft (the portal's registration asks for it too).
+          { id: GRAPH_PERMISSIONS["Mail.ReadWrite:Scope"], type: "Scope" },
           { id: GRAPH_PERMISSIONS["User.Read:Scope"], type: "Scope" },
           { id: GRAPH_PERMISSIONS["openid:Scope"], type: "Scope" },
           { id: GRAPH_PERMISSIONS["profile:Scope"], type: "Scope" },
@@ -226,7 +228,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
     tenantId: t,
     appId: id.appId,
     consentType: "AllPrincipals",
-    scopes: ["Mail.Send", "User.Read", "openid", "profile", "email", "offline_access"],
+    scopes: ["Mail.Send", "Mail.ReadWrite", "User.Read", "openid", "profile", "email", "offline_access"],
   });
 
   // New-ApplicationAccessPolicy -AppId <app> -PolicyScopeGroupId graph-mail-senders@… -AccessRight RestrictAccess

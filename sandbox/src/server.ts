@@ -18,6 +18,7 @@ import { registerEntraRoutes } from "./entra/routes";
 import { registerMailControlRoutes } from "./exchange/control-routes";
 import { registerGraphRoutes } from "./graph/routes";
 import { registerUploadRoutes } from "./graph/upload-routes";
+import { registerUploadLimitRoutes } from "./graph/upload-limits";
 import { resetEntraState } from "./entra/state";
 import { graphTokenVerifier, signingFromKey } from "./entra/tokens";
 import { Router, sendJson } from "./http";
@@ -166,6 +167,7 @@ export async function startSandbox(opts: StartOptions): Promise<RunningSandbox> 
   registerMailControlRoutes(loginRouter, ctx);
   registerGraphRoutes(graphRouter, ctx);
   registerUploadRoutes(uploadRouter, ctx);
+  registerUploadLimitRoutes(loginRouter, ctx);
 
   const endpoints: Endpoints = {
     ...urls,

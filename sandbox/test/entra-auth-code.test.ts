@@ -150,7 +150,7 @@ describe("authorization code with PKCE", () => {
   it("65001 (consent_required) when a refresh asks for a scope nobody consented to", async () => {
     const { msal, code, pkce } = await codeFor();
     await msal.acquireTokenByCode({ code, scopes: SCOPES, redirectUri: REDIRECT, codeVerifier: pkce.verifier, nonce: "nonce-1" });
-    const e = await rejection(msal.acquireTokenByRefreshToken({ refreshToken: refreshTokenFromCache(msal), scopes: ["Mail.ReadWrite"] }));
+    const e = await rejection(msal.acquireTokenByRefreshToken({ refreshToken: refreshTokenFromCache(msal), scopes: ["Mail.Send.Shared"] }));
     // Entra's answer carries suberror "consent_required", which MSAL turns into InteractionRequiredAuthError.
     expect(e).toBeInstanceOf(InteractionRequiredAuthError);
     expect((e as InteractionRequiredAuthError).errorCode).toBe("invalid_grant");

@@ -64,6 +64,32 @@ describe("sandbox PowerShell runner", () => {
     expect(syntax.transcript).toContain("syntax error");
   });
 
+  it("pipes into Where-Object's comparison form, runs if/else with PowerShell's truth rules, refuses other pipelines", async () => {
+    const r = await run([
+      "Connect-MgGraph -NoWelcome",
+      "$a = New-MgApplication -DisplayName 'Piped'",
+      "$sp = New-MgServicePrincipal -AppId $a.AppId",
+      "$hit = Get-MgServicePrincipal -All | Where-Object AppId -EQ $a.AppId",
+      "$miss = Get-MgServicePrincipal -All | Where-Object AppId -EQ 'nope'",
+      "if ($hit) { Write-Host \"hit=$($hit.DisplayName)\" } else { Write-Host 'no hit' }",
+      "if ($miss) { Write-Host 'wrong' } else { Write-Host 'miss is empty' }",
+      "if (@()) { Write-Host 'wrong' } else { Write-Host 'empty list is false' }",
+      "Get-MgServicePrincipal -All | Where-Object { $_.AppId -eq 'x' }",
+      "Get-MgServicePrincipal -All | New-MgApplication",
+      "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -AppRoleAssignmentId 'f0000000-0000-4000-8000-000000000000'",
+      "Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $sp.Id -AppRoleAssignmentId $miss",
+    ].join("\n"));
+    expect(r.transcript).toContain("hit=Piped");
+    expect(r.transcript).toContain("miss is empty");
+    expect(r.transcript).toContain("empty list is false");
+    expect(r.transcript).not.toContain("wrong");
+    expect(r.transcript).toContain("does not execute");
+    expect(r.transcript).toContain("piping into New-MgApplication");
+    expect(r.transcript).toContain("Resource 'f0000000-0000-4000-8000-000000000000' does not exist");
+    expect(r.transcript).toContain("Cannot bind argument to parameter 'AppRoleAssignmentId' because it is an empty string.");
+    expect(r.errors).toBe(4);
+  });
+
   it("answers 400 naming the bad fields", async () => {
     const r = await sb.control<{ error: { fields: string[] } }>("/powershell/run", { script: "", tenant: "nowhere.example", extra: 1, trace: "yes" });
     expect(r.status).toBe(400);

@@ -56,6 +56,8 @@ export async function writeSandboxTenantsFile(file: string, e: SandboxEndpoints)
         useApplication: true,
         useDelegated: true,
         largeAttachments: true,
+        // The demo app holds User.Read.All: bulk runs can welcome the seed's new users.
+        bulkDirectory: true,
         senders: [e.mailboxes.shared, e.mailboxes.allowed],
       },
     ],

@@ -7,6 +7,7 @@ import { graphPowerShellRegistration } from "@/lib/powershell/app-registration";
 import { certificateUploadScript } from "@/lib/powershell/certificate-upload";
 import { accessPolicyScript, rbacScript, recipientFilter } from "@/lib/powershell/exchange-restriction";
 import { GRAPH_APP_ID, PERMISSION_IDS } from "@/lib/powershell/permissions";
+import { removeTenantGrantScript } from "@/lib/powershell/remove-tenant-grant";
 import { UnsafeScriptValue } from "@/lib/powershell/quote";
 import { hostileStrings, window } from "../support/hostile-strings";
 
@@ -58,7 +59,7 @@ const generators: Generator[] = [
         DisplayName: name, SignInAudience: "AzureADMyOrg", Web: { RedirectUris: [signIn, consent] },
         RequiredResourceAccess: [{ ResourceAppId: GRAPH_APP_ID, ResourceAccess: [
           { Id: PERMISSION_IDS["Mail.Send:Role"], Type: "Role" }, { Id: PERMISSION_IDS["Mail.ReadWrite:Role"], Type: "Role" },
-          { Id: PERMISSION_IDS["Mail.Send:Scope"], Type: "Scope" }, { Id: PERMISSION_IDS["User.Read:Scope"], Type: "Scope" },
+          { Id: PERMISSION_IDS["Mail.Send:Scope"], Type: "Scope" }, { Id: PERMISSION_IDS["Mail.ReadWrite:Scope"], Type: "Scope" }, { Id: PERMISSION_IDS["User.Read:Scope"], Type: "Scope" },
           { Id: PERMISSION_IDS["openid:Scope"], Type: "Scope" }, { Id: PERMISSION_IDS["profile:Scope"], Type: "Scope" },
           { Id: PERMISSION_IDS["email:Scope"], Type: "Scope" }, { Id: PERMISSION_IDS["offline_access:Scope"], Type: "Scope" },
         ] }],
@@ -92,17 +93,20 @@ const generators: Generator[] = [
     slots: 7,
     script: ([clientId, spId, appName, scope, m1, m2, outside]) => rbacScript({
       clientId: clientId!, servicePrincipalObjectId: spId!, appDisplayName: appName!, scopeName: scope!, mailboxes: [m1!, m2!], outsideMailbox: outside!, groupAddress: "unused@contoso.com", createGroup: false,
+      largeAttachments: true,
     }),
     expected: ([clientId, spId, appName, scope, m1, m2, outside]) => [
       cmd("Connect-ExchangeOnline", { ShowBanner: false }),
       cmd("New-ServicePrincipal", { AppId: clientId, ObjectId: spId, DisplayName: appName }),
       cmd("New-ManagementScope", { Name: scope, RecipientRestrictionFilter: recipientFilter([m1!, m2!]) }),
-      cmd("New-ManagementRoleAssignment", { App: clientId, Role: "Application Mail.Send", CustomResourceScope: scope }),
-      cmd("Test-ServicePrincipalAuthorization", { Identity: clientId, Resource: m1 }),
-      cmd("Test-ServicePrincipalAuthorization", { Identity: clientId, Resource: m2 }),
+      // -App and -Identity: the service principal's object id (New-ManagementRoleAssignment reference).
+      cmd("New-ManagementRoleAssignment", { App: spId, Role: "Application Mail.Send", CustomResourceScope: scope }),
+      cmd("New-ManagementRoleAssignment", { App: spId, Role: "Application Mail.ReadWrite", CustomResourceScope: scope }),
+      cmd("Test-ServicePrincipalAuthorization", { Identity: spId, Resource: m1 }),
+      cmd("Test-ServicePrincipalAuthorization", { Identity: spId, Resource: m2 }),
       // An empty outside mailbox means "none": the generator leaves that check out.
-      ...(outside ? [cmd("Test-ServicePrincipalAuthorization", { Identity: clientId, Resource: outside })] : []),
-      cmd("Write-Warning", { Message: "Remove the tenant-wide Mail.Send (application) consent in Entra ID, or this scope has no effect." }),
+      ...(outside ? [cmd("Test-ServicePrincipalAuthorization", { Identity: spId, Resource: outside })] : []),
+      cmd("Write-Warning", { Message: "Next: remove the tenant-wide Mail.Send (application) grant in Entra ID, or this scope has no effect." }),
     ],
     // The OPATH filter Exchange parses holds exactly the mailboxes: quoted once for each language.
     also: (trace, [, , , , m1, m2]) => {
@@ -111,6 +115,25 @@ const generators: Generator[] = [
         t: "or", a: { t: "cmp", prop: "PrimarySmtpAddress", op: "eq", value: m1 }, b: { t: "cmp", prop: "PrimarySmtpAddress", op: "eq", value: m2 },
       });
     },
+  },
+  {
+    name: "removal of the tenant-wide grant",
+    // directory, client id, app display name. With a hostile client id no service principal is found, so
+    // each `if` takes its else branch: the trace holds the if statement, then the branch's Write-Host.
+    slots: 3,
+    script: ([dir, clientId, name]) => removeTenantGrantScript({ directoryId: dir!, clientId: clientId!, appDisplayName: name! }),
+    expected: ([dir, clientId, name]) => [
+      cmd("Connect-MgGraph", { TenantId: dir, Scopes: ["Application.Read.All", "AppRoleAssignment.ReadWrite.All"], NoWelcome: true }),
+      cmd("Get-MgServicePrincipal", { Filter: `appId eq '${GRAPH_APP_ID}'` }, "$graphSp"),
+      cmd("Get-MgServicePrincipal", { Filter: `appId eq '${clientId}'` }, "$sp"),
+      cmd("Get-MgServicePrincipalAppRoleAssignment", { All: true }, "$mailSend"),
+      {},
+      cmd("Write-Host", { Object: "Mail.Send (application) is not granted tenant-wide: nothing to remove." }),
+      cmd("Get-MgServicePrincipalAppRoleAssignment", { All: true }, "$mailReadWrite"),
+      {},
+      cmd("Write-Host", { Object: "Mail.ReadWrite (application) is not granted tenant-wide: nothing to remove." }),
+      cmd("Write-Host", { Object: `Done: ${name} now holds no tenant-wide mail permission; Exchange RBAC decides. Verify again in the portal, then prove it.` }),
+    ],
   },
   {
     name: "application access policy",

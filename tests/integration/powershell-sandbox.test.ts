@@ -104,7 +104,9 @@ describe("the generated scripts, run in the sandbox", () => {
     // The script's own checks, each with the mailbox it asked about (the runner's trace pairs them).
     const checks = r.trace.filter((e) => e.command === "Test-ServicePrincipalAuthorization").map((e) => [e.args?.Resource, (e.output ?? []).join("\n").match(/InScope\s+: (\w+)/)?.[1]]);
     expect(checks).toEqual([[people.shared, "True"], [people.outside, "False"]]);
-    expect(r.transcript).toContain("WARNING: Remove the tenant-wide Mail.Send");
+    expect(r.transcript).toContain("WARNING: Next: remove the tenant-wide Mail.Send");
+    // -App takes the service principal's object id, as the reference asks.
+    expect(r.trace.filter((e) => e.command === "New-ManagementRoleAssignment").map((e) => e.args?.App)).toEqual([spId]);
     // A wrong object id (the app registration's, not the enterprise app's) is refused.
     const wrong = await run(`Connect-ExchangeOnline\nNew-ServicePrincipal -AppId '${clientId}' -ObjectId '${clientId}'`);
     expect(wrong.transcript).toContain("Use the Object ID from Entra ID → Enterprise applications");

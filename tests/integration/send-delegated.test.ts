@@ -29,11 +29,10 @@ beforeAll(async () => {
 afterAll(async () => env?.close());
 
 /** Signs the person in through the sandbox's pages and stores the refresh token as the portal's sign-in does. */
-async function signIn(): Promise<string> {
+async function signIn(scopes = ["openid", "profile", "offline_access", "User.Read", "Mail.Send"]): Promise<string> {
   const user = sb.endpoints.users[1]!;
   const pkce = await new CryptoProvider().generatePkceCodes();
   const msal = sb.msalApp();
-  const scopes = ["openid", "profile", "offline_access", "User.Read", "Mail.Send"];
   const url = await msal.getAuthCodeUrl({ scopes, redirectUri: REDIRECT, state: "s", nonce: "n", codeChallenge: pkce.challenge, codeChallengeMethod: "S256" });
   const back = await new PageDriver().signIn(url, user.upn, user.password);
   const r = await msal.acquireTokenByCode({ code: back.searchParams.get("code")!, scopes, redirectUri: REDIRECT, codeVerifier: pkce.verifier, nonce: "n" });
@@ -127,5 +126,46 @@ describe("delegated sending", () => {
     await db().account.deleteMany({ where: { userId: person.id } });
     const { queueSend } = await import("@/lib/sends/queue-send");
     await expect(queueSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject: "x" })).rejects.toMatchObject({ code: "invalid_grant", userMessage: expect.stringMatching(/Sign in with Microsoft again/) });
+  });
+
+  it("large attachments: the sign-in asks for delegated Mail.ReadWrite, so the draft + upload session works; without it Graph refuses the draft", async () => {
+    const { db } = await import("@/lib/db");
+    const { signInScopes } = await import("@/lib/auth/sign-in-scopes");
+    const { delegatedToken } = await import("@/lib/graph/delegated-token");
+    const { loadTenantAccess } = await import("@/lib/graph/tenant-access");
+    const { saveUpload } = await import("@/lib/sends/upload-store");
+    const { queueSend } = await import("@/lib/sends/queue-send");
+    const { claimSends } = await import("@/lib/outbox/claim");
+    const { processSend } = await import("@/lib/outbox/process-send");
+    const { outboxOptions } = await import("@/lib/outbox/options");
+    const { getSendStatus } = await import("@/lib/sends/send-status");
+    await db().tenant.update({ where: { id: tenantId }, data: { largeAttachments: true } });
+    expect(signInScopes(true, false).split(" ")).not.toContain("Mail.ReadWrite");
+    expect(signInScopes(true, true).split(" ")).toContain("Mail.ReadWrite");
+    const bigSend = async () => {
+      // A fresh token after each sign-in (the cache would hand back one from before).
+      await delegatedToken(await loadTenantAccess(tenantId), person.id, { skipCache: true });
+      const bytes = randomBytes(4 * 1024 * 1024);
+      const up = await saveUpload({ ownerId: person.id, name: "big.bin", contentType: "application/octet-stream", body: (async function* () { yield bytes; })() });
+      const subject = `large as me ${randomBytes(3).toString("hex")}`;
+      const { id } = await queueSend({ actor: person, tenantId, mode: "delegated", from: person.email, to: sb.endpoints.mailboxes.allowed, subject, body: "Big.", attachments: [{ id: up.id }] });
+      const o = outboxOptions({ timeoutMs: 20_000 });
+      for (const claimed of await claimSends("w-del-big", { limit: 5, leaseMs: 30_000, pace: o.pace, only: id })) await processSend(claimed.id, claimed.lease, o);
+      return getSendStatus(person, id);
+    };
+    // A tenant whose app was registered before the portal asked for delegated Mail.ReadWrite (the demo app now
+    // lists it): take it out of the tenant-wide delegated grant.
+    const all = sb.ctx.store.delegatedGrants.find((g) => g.appId === sb.endpoints.app.clientId && g.consentType === "AllPrincipals")!;
+    all.scopes = all.scopes.filter((x) => x !== "Mail.ReadWrite");
+    // The sign-in as it was (Mail.Send only): a delegated token without Mail.ReadWrite — the draft is refused as Graph does.
+    await signIn(signInScopes(true, false).split(" "));
+    const refused = await bigSend();
+    expect(refused.status).toBe("failed");
+    expect(refused.attempts[0]).toMatchObject({ operation: "createDraft", httpStatus: 403, graphCode: "ErrorAccessDenied" });
+    // The portal's sign-in for a tenant with large attachments asks for Mail.ReadWrite: the person consents, the send goes.
+    await signIn(signInScopes(true, true).split(" "));
+    const sent = await bigSend();
+    expect(sent.status, JSON.stringify(sent.attempts)).toBe("accepted");
+    expect(sent.attempts.map((a) => a.operation)).toEqual(expect.arrayContaining(["createDraft", "createUploadSession", "upload", "send"]));
   });
 });

@@ -49,7 +49,7 @@ describe("the setup wizard's operations", () => {
 
   it("creates a Sandbox tenant from configuration, refuses a duplicate, and a non-admin", async () => {
     const { saveTenantStep } = await import("@/lib/tenants/wizard/save-tenant-step");
-    const input = { name: "Flow", directoryId: domain, cloud: "sandbox" as const, usage: "application" as const, largeAttachments: false };
+    const input = { name: "Flow", directoryId: domain, cloud: "sandbox" as const, usage: "application" as const, largeAttachments: false, bulkDirectory: false };
     tenantId = await saveTenantStep(actor, input);
     await expect(saveTenantStep(actor, input)).rejects.toMatchObject({ code: "TENANT_EXISTS", fields: { directoryId: expect.any(String) } });
     await expect(saveTenantStep({ ...actor, role: "sender" }, input)).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -89,7 +89,7 @@ describe("the setup wizard's operations", () => {
     const { saveRestriction } = await import("@/lib/tenants/wizard/save-restriction");
     const { runInSandbox } = await import("@/lib/tenants/wizard/run-in-sandbox");
     const { proveRestriction } = await import("@/lib/tenants/wizard/prove-restriction");
-    await saveRestriction(actor, tenantId, { mailboxes: [`hr@${domain}`], groupAddress: `senders@${domain}`, createGroup: true, outsideMailbox: `alex@${domain}` });
+    await saveRestriction(actor, tenantId, { method: "policy", mailboxes: [`hr@${domain}`], groupAddress: `senders@${domain}`, createGroup: true, outsideMailbox: `alex@${domain}` });
     // Before the policy exists the app can send as anyone: the proof says so.
     const before = await proveRestriction(actor, tenantId);
     expect(before, JSON.stringify(before)).toMatchObject({ ok: false, outside: { httpStatus: 202 } });

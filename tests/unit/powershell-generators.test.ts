@@ -4,6 +4,7 @@ import { azureCliRegistration } from "@/lib/powershell/azure-cli";
 import { certificateUploadScript } from "@/lib/powershell/certificate-upload";
 import { accessPolicyScript, rbacScript, type RestrictionInput } from "@/lib/powershell/exchange-restriction";
 import { PERMISSION_IDS, requiredPermissions } from "@/lib/powershell/permissions";
+import { removeTenantGrantScript } from "@/lib/powershell/remove-tenant-grant";
 
 // Snapshots pin the generated scripts (reviewed by eye once); the assertions say what must hold.
 const base: RegistrationInput = {
@@ -21,8 +22,9 @@ describe("permissions", () => {
   it("asks for exactly what the usage needs", () => {
     expect(requiredPermissions({ useApplication: true, useDelegated: false, largeAttachments: false }).map((p) => `${p.name}:${p.type}`)).toEqual(["Mail.Send:Role"]);
     expect(requiredPermissions({ useApplication: true, useDelegated: false, largeAttachments: true }).map((p) => `${p.name}:${p.type}`)).toEqual(["Mail.Send:Role", "Mail.ReadWrite:Role"]);
+    // Delegated sends with large attachments use a draft in the person's mailbox: delegated Mail.ReadWrite.
     expect(requiredPermissions({ useApplication: false, useDelegated: true, largeAttachments: true }).map((p) => `${p.name}:${p.type}`)).toEqual([
-      "Mail.Send:Scope", "User.Read:Scope", "openid:Scope", "profile:Scope", "email:Scope", "offline_access:Scope",
+      "Mail.Send:Scope", "Mail.ReadWrite:Scope", "User.Read:Scope", "openid:Scope", "profile:Scope", "email:Scope", "offline_access:Scope",
     ]);
   });
 });
@@ -59,8 +61,21 @@ describe("other generators", () => {
   it("certificate upload", () => expect(certificateUploadScript({ directoryId: "contoso.onmicrosoft.com", clientId: restriction.clientId, certificateBase64: "MIIBszCCAV2g", displayName: "CN=Graph Mail Portal" })).toMatchSnapshot());
   it("RBAC for Applications quotes OPATH inside PowerShell and warns about the tenant-wide consent", () => {
     const s = rbacScript(restriction);
+    // -App and -Identity take the service principal's object id (New-ManagementRoleAssignment reference).
+    expect(s).toContain(`New-ManagementRoleAssignment -App '${restriction.servicePrincipalObjectId}' -Role 'Application Mail.Send'`);
+    expect(s).not.toContain(`-App '${restriction.clientId}'`);
+    expect(s).not.toContain("Application Mail.ReadWrite");
+    expect(rbacScript({ ...restriction, largeAttachments: true })).toContain(`New-ManagementRoleAssignment -App '${restriction.servicePrincipalObjectId}' -Role 'Application Mail.ReadWrite' -CustomResourceScope 'Graph Mail Portal senders'`);
     expect(s).toContain(`-RecipientRestrictionFilter 'PrimarySmtpAddress -eq ''hr-welcome@contoso.com'' -or PrimarySmtpAddress -eq ''o''''brien@contoso.com'''`);
     expect(s).toContain("Write-Warning");
+    expect(s).toMatchSnapshot();
+  });
+  it("removal of the tenant-wide grant: finds Mail.Send and Mail.ReadWrite app role assignments and removes them, citing Learn", () => {
+    const s = removeTenantGrantScript({ directoryId: "contoso.onmicrosoft.com", clientId: restriction.clientId, appDisplayName: "Graph Mail Portal" });
+    expect(s).toContain("https://learn.microsoft.com/exchange/permissions-exo/application-rbac");
+    expect(s).toContain(`Where-Object AppRoleId -EQ '${PERMISSION_IDS["Mail.Send:Role"]}'`);
+    expect(s).toContain(`Where-Object AppRoleId -EQ '${PERMISSION_IDS["Mail.ReadWrite:Role"]}'`);
+    expect(s.match(/Remove-MgServicePrincipalAppRoleAssignment -ServicePrincipalId \$sp\.Id/g)).toHaveLength(2);
     expect(s).toMatchSnapshot();
   });
   it("application access policy", () => {

@@ -31,11 +31,17 @@ describe("wizard schemas", () => {
   });
 
   it("refuses a mailbox as the policy's group, with the fix", () => {
-    const r = restrictSchema.safeParse({ mailboxes: "hr@contoso.com\nadele@contoso.com", groupAddress: "HR@contoso.com", createGroup: "on", outsideMailbox: "adele@contoso.com" });
+    const r = restrictSchema.safeParse({ method: "policy", mailboxes: "hr@contoso.com\nadele@contoso.com", groupAddress: "HR@contoso.com", createGroup: "on", outsideMailbox: "adele@contoso.com" });
     expect(fieldOf(r)).toEqual(["groupAddress", "outsideMailbox"]);
     expect(r.error?.issues[0]?.message).toMatch(/shared mailbox, a distribution group or a Microsoft 365 group cannot scope the app\. Put the mailboxes in a mail-enabled security group/);
-    const ok = restrictSchema.parse({ mailboxes: "HR@contoso.com, hr@contoso.com;o'brien@contoso.com", groupAddress: "senders@contoso.com", outsideMailbox: "" });
-    expect(ok).toEqual({ mailboxes: ["hr@contoso.com", "o'brien@contoso.com"], groupAddress: "senders@contoso.com", createGroup: false });
+    const ok = restrictSchema.parse({ method: "policy", mailboxes: "HR@contoso.com, hr@contoso.com;o'brien@contoso.com", groupAddress: "senders@contoso.com", outsideMailbox: "" });
+    expect(ok).toEqual({ method: "policy", mailboxes: ["hr@contoso.com", "o'brien@contoso.com"], groupAddress: "senders@contoso.com", createGroup: false });
+  });
+
+  it("RBAC for Applications is the default method and needs no group; the access policy does", () => {
+    expect(restrictSchema.parse({ mailboxes: "hr@contoso.com", groupAddress: "", outsideMailbox: "" })).toEqual({ method: "rbac", mailboxes: ["hr@contoso.com"], createGroup: false });
+    expect(fieldOf(restrictSchema.safeParse({ method: "policy", mailboxes: "hr@contoso.com", groupAddress: "" }))).toEqual(["groupAddress"]);
+    expect(fieldOf(restrictSchema.safeParse({ method: "sideways", mailboxes: "hr@contoso.com" }))).toEqual(["method"]);
   });
 });
 

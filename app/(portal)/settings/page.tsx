@@ -76,6 +76,14 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           </Card>
         ) : null}
         {user.role === "admin" || user.role === "auditor" ? (
+          <Card title="Message size">
+            <p className="mb-2 text-sm">The sender mailboxes&apos; message size limit (35 MB unless Exchange was changed), checked on the encoded size.</p>
+            <Link href="/settings/message-size" className="text-sm text-brand-600 underline">
+              Message size limit
+            </Link>
+          </Card>
+        ) : null}
+        {user.role === "admin" || user.role === "auditor" ? (
           <Card title="Audit trail">
             <p className="mb-2 text-sm">Who changed what and when, with the values before and after. Read-only, with CSV export.</p>
             <Link href="/audit" className="text-sm text-brand-600 underline">

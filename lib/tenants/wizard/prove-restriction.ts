@@ -3,6 +3,8 @@ import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { AppError, notFound } from "@/lib/errors";
+import { loadTenantAccess } from "@/lib/graph/tenant-access";
+import { appToken } from "@/lib/graph/tokens";
 import { awaitSends } from "@/lib/outbox/await-sends";
 import { queueSend } from "@/lib/sends/queue-send";
 import { requireAdmin } from "./require-admin";
@@ -39,9 +41,20 @@ async function testSends(actor: SessionUser, tenantId: string, addresses: string
 }
 
 /**
+ * A refusal of the outside mailbox that proves the restriction: any 403 ErrorAccessDenied. The access
+ * policy's text ("Access to OData is disabled.", graph/auth-limit-mailbox-access) is documented; the RBAC
+ * for Applications scope's is not (no published sample), so the code decides, never the message, which is
+ * shown as Microsoft sent it.
+ */
+export function isRestrictionRefusal(o: { httpStatus: number | null; code: string | null } | null): boolean {
+  return !!o && o.httpStatus === 403 && o.code === "ErrorAccessDenied";
+}
+
+/**
  * Step 7: send as an allowed mailbox (expect 202) and as one outside the restriction (expect 403
- * ErrorAccessDenied "Access to OData is disabled."). When the outside send still succeeds, the
- * restriction is not enforced yet (propagation takes up to an hour or more): recorded, re-checkable.
+ * ErrorAccessDenied). When the outside send still succeeds, the restriction is not enforced yet
+ * (propagation takes up to an hour or more, or the tenant-wide grant is still there): recorded,
+ * re-checkable, never shown as a success.
  */
 export async function proveRestriction(actor: SessionUser, tenantId: string) {
   requireAdmin(actor);
@@ -50,9 +63,12 @@ export async function proveRestriction(actor: SessionUser, tenantId: string) {
   const data = readWizardData(t.wizardData);
   const r = data.restriction;
   if (!r?.mailboxes[0]) throw new AppError("WIZARD_STEP_MISSING", { userMessage: "List the allowed mailboxes in the Restrict step first.", status: 409 });
+  // A fresh token first: the test sends must use the tenant's grants as they are now, not a token cached
+  // from before the tenant-wide grant was removed (Entra tokens stay valid for about an hour).
+  await appToken(await loadTenantAccess(tenantId), { skipCache: true });
   const [allowed, outside = null] = await testSends(actor, tenantId, [r.mailboxes[0], ...(r.outsideMailbox ? [r.outsideMailbox] : [])]);
   if (!allowed) throw new AppError("WIZARD_STEP_MISSING", { userMessage: "List the allowed mailboxes in the Restrict step first.", status: 409 });
-  const blocked = !!outside && outside.httpStatus === 403 && /OData is disabled/i.test(outside.message ?? "");
+  const blocked = isRestrictionRefusal(outside);
   const ok = allowed.httpStatus === 202 && blocked;
   const now = new Date();
   const proof = { at: now.toISOString(), allowed, outside, ok };

@@ -19,7 +19,8 @@ export async function saveRestriction(actor: SessionUser, tenantId: string, inpu
   if (!t) throw notFound("That tenant");
   const data = readWizardData(t.wizardData);
   const restriction = {
-    groupAddress: input.groupAddress.toLowerCase(),
+    method: input.method,
+    groupAddress: input.groupAddress?.toLowerCase() ?? "",
     createGroup: input.createGroup,
     mailboxes: input.mailboxes,
     ...(input.outsideMailbox ? { outsideMailbox: input.outsideMailbox.toLowerCase() } : {}),

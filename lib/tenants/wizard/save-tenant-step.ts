@@ -29,6 +29,7 @@ export async function saveTenantStep(actor: SessionUser, input: TenantStepInput,
     useApplication: input.usage !== "delegated",
     useDelegated: input.usage !== "application",
     largeAttachments: input.usage !== "delegated" && input.largeAttachments,
+    bulkDirectory: input.usage !== "delegated" && input.bulkDirectory,
   };
   try {
     if (!tenantId) {
@@ -36,7 +37,7 @@ export async function saveTenantStep(actor: SessionUser, input: TenantStepInput,
       await recordAudit({ actor, action: "tenant.created", target: input.name, tenantId: t.id, after: data });
       return t.id;
     }
-    const before = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, cloud: true, directoryId: true, useApplication: true, useDelegated: true, largeAttachments: true, wizardStep: true } });
+    const before = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, cloud: true, directoryId: true, useApplication: true, useDelegated: true, largeAttachments: true, bulkDirectory: true, wizardStep: true } });
     if (!before) throw new AppError("NOT_FOUND", { userMessage: "That tenant was not found.", status: 404 });
     // Another directory or cloud is another tenant as far as consent and verification go.
     const moved = before.cloud !== data.cloud || before.directoryId.toLowerCase() !== data.directoryId.toLowerCase();

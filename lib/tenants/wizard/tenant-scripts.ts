@@ -4,6 +4,7 @@ import { graphPowerShellRegistration, type RegistrationInput } from "@/lib/power
 import { azureCliRegistration } from "@/lib/powershell/azure-cli";
 import { certificateUploadScript } from "@/lib/powershell/certificate-upload";
 import { accessPolicyScript, rbacScript, type RestrictionInput } from "@/lib/powershell/exchange-restriction";
+import { removeTenantGrantScript } from "@/lib/powershell/remove-tenant-grant";
 import { AppError } from "@/lib/errors";
 import type { WizardTenant } from "./load-wizard-tenant";
 
@@ -25,6 +26,7 @@ export function registrationInput(t: WizardTenant, credential: "secret" | "certi
     useApplication: t.useApplication,
     useDelegated: t.useDelegated,
     largeAttachments: t.largeAttachments,
+    bulkDirectory: t.bulkDirectory,
     signInRedirectUri: uris.signIn,
     consentRedirectUri: uris.consent,
     credential,
@@ -47,11 +49,14 @@ export function restrictionInput(t: WizardTenant): RestrictionInput | null {
     groupAddress: r.groupAddress,
     createGroup: r.createGroup,
     scopeName: r.scopeName,
+    largeAttachments: t.largeAttachments,
     ...(r.outsideMailbox ? { outsideMailbox: r.outsideMailbox } : {}),
   };
 }
 
-export type ScriptKind = "register-ps" | "register-az" | "certificate" | "policy" | "rbac";
+export type ScriptKind = "register-ps" | "register-az" | "certificate" | "policy" | "rbac" | "remove-grant";
+
+export const SCRIPT_KINDS: readonly ScriptKind[] = ["register-ps", "register-az", "certificate", "policy", "rbac", "remove-grant"];
 
 export interface ScriptFile { text: string; filename: string; language: "powershell" | "bash" }
 
@@ -68,10 +73,16 @@ export function tenantScript(t: WizardTenant, kind: ScriptKind): ScriptFile {
       const text = certificateUploadScript({ directoryId: t.directoryId, clientId: t.clientId, certificateBase64: certificateBase64(t.certificatePem), displayName: `${APP_DISPLAY_NAME} certificate` });
       return { text, filename: "add-certificate.ps1", language: "powershell" };
     }
+    case "remove-grant": {
+      if (!t.clientId) throw needs("a registered app (Register step)");
+      const text = removeTenantGrantScript({ directoryId: t.directoryId, clientId: t.clientId, appDisplayName: t.data.verify?.appDisplayName ?? APP_DISPLAY_NAME });
+      return { text, filename: "remove-tenant-wide-grant.ps1", language: "powershell" };
+    }
     case "policy":
     case "rbac": {
       const input = restrictionInput(t);
       if (!input) throw needs("the mailboxes to restrict to (Restrict step)");
+      if (kind === "policy" && !input.groupAddress) throw needs("the mail-enabled security group for the access policy (Restrict step)");
       return kind === "policy"
         ? { text: accessPolicyScript(input), filename: "restrict-application-access-policy.ps1", language: "powershell" }
         : { text: rbacScript(input), filename: "restrict-rbac-for-applications.ps1", language: "powershell" };

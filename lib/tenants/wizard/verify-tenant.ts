@@ -12,10 +12,19 @@ export interface Verification {
   /** Decoded for display only: Graph tokens are never the portal's to validate. */
   claims: Record<string, unknown>;
   roles: string[];
+  /** The restriction path the admin chose (Restrict step), null before one is saved. */
+  path: "rbac" | "policy" | null;
+  /**
+   * RBAC path, and the token carries no Mail.Send: the tenant-wide grant is gone and Exchange RBAC decides
+   * which mailboxes the app may use (RBAC grants are never in the token). Success, not "missing Mail.Send".
+   */
+  scopedByRbac: boolean;
   missingMailSend: boolean;
   /** Application Mail.Send granted tenant-wide and no restriction proved yet: it can send as every mailbox. */
   unrestricted: boolean;
   missingReadWrite: boolean;
+  /** Bulk welcome runs are on but the token has no User.Read.All. */
+  missingUserRead: boolean;
 }
 
 const SHOWN_CLAIMS = ["aud", "iss", "tid", "appid", "app_displayname", "oid", "idtyp", "roles", "iat", "exp"];
@@ -31,14 +40,20 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
   const all = decodeClaims(accessToken);
   const claims = Object.fromEntries(SHOWN_CLAIMS.filter((k) => k in all).map((k) => [k, all[k]]));
   const roles = Array.isArray(all.roles) ? all.roles.filter((r): r is string => typeof r === "string") : [];
-  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, directoryId: true, consentState: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, bulkDirectory: true, directoryId: true, consentState: true } });
   if (!t) throw notFound("That tenant");
   const data = readWizardData(t.wizardData);
   const tid = typeof all.tid === "string" ? all.tid : null;
   const now = new Date();
   // The token is the only proof of consent (the consent callback's admin_consent=True is only a claim):
-  // application sending moves past Verify only once the token carries Mail.Send.
-  const proved = !t.useApplication || roles.includes("Mail.Send");
+  // application sending moves past Verify only once the token carries Mail.Send — except on the RBAC path
+  // once the tenant-wide grant was removed: then the token has no `roles` claim at all (claims are present
+  // only when they have a value: entra access-token-claims-reference) and Exchange RBAC grants Mail.Send
+  // (learn exchange/permissions-exo/application-rbac); the Prove step shows it.
+  const hasSend = roles.includes("Mail.Send");
+  const path = data.restriction ? (data.restriction.method ?? "policy") : null;
+  const scopedByRbac = t.useApplication && path === "rbac" && !hasSend;
+  const proved = !t.useApplication || hasSend || scopedByRbac;
   const next = {
     ...data,
     verify: { at: now.toISOString(), tid, servicePrincipalObjectId: typeof all.oid === "string" ? all.oid : null, roles, appDisplayName: typeof all.app_displayname === "string" ? all.app_displayname : null },
@@ -50,16 +65,20 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
       wizardData: toJson(next),
       // A token with the roles proves consent, whoever gave it.
       ...(roles.includes("Mail.Send") && t.consentState !== "granted" ? { consentState: "granted", consentAt: now } : {}),
-      ...(proved ? { wizardStep: furthest(t.wizardStep, t.useApplication ? "restrict" : "done") } : {}),
+      ...(proved ? { wizardStep: furthest(t.wizardStep, !t.useApplication ? "done" : scopedByRbac ? "prove" : "restrict") } : {}),
     },
   });
-  await recordAudit({ actor, action: "tenant.verified", target: t.name, tenantId, after: { roles, tid } });
-  const hasSend = roles.includes("Mail.Send");
+  await recordAudit({ actor, action: "tenant.verified", target: t.name, tenantId, after: { roles, tid, ...(path ? { path } : {}) } });
   return {
     claims,
     roles,
-    missingMailSend: t.useApplication && !hasSend,
+    path,
+    scopedByRbac,
+    missingMailSend: t.useApplication && !hasSend && !scopedByRbac,
     unrestricted: hasSend && data.restriction?.status !== "proved",
-    missingReadWrite: t.useApplication && t.largeAttachments && !roles.includes("Mail.ReadWrite"),
+    // On the RBAC path Mail.ReadWrite comes from the "Application Mail.ReadWrite" role assignment, not the token.
+    missingReadWrite: t.useApplication && t.largeAttachments && path !== "rbac" && !roles.includes("Mail.ReadWrite"),
+    // User.Read.All is an Entra ID permission on either path: Exchange RBAC does not grant directory reads.
+    missingUserRead: t.useApplication && t.bulkDirectory && !roles.includes("User.Read.All"),
   };
 }

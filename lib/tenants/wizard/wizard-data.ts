@@ -21,6 +21,8 @@ export const wizardDataSchema = z
       .optional(),
     restriction: z
       .object({
+        /** How the admin restricts the app; rows saved before the choice existed have none (treated as the policy path). */
+        method: z.enum(["rbac", "policy"]).optional(),
         groupAddress: z.string(),
         createGroup: z.boolean(),
         mailboxes: z.array(z.string()),

@@ -48,7 +48,7 @@ export const GRAPH_SCOPE_IDS: Record<string, string> = {
   profile: GRAPH_PERMISSIONS["profile:Scope"],
   email: "64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
   "Mail.Read": "570282fd-fa5c-430d-a7fd-fc8dc98a9dca",
-  "Mail.ReadWrite": "024d486e-b451-40bb-833d-3e66d98c5c73",
+  "Mail.ReadWrite": GRAPH_PERMISSIONS["Mail.ReadWrite:Scope"],
   "Mail.Send.Shared": "a367ab51-6b49-43bf-a716-a1fb06d2a174",
   "User.Read.All": "a154be20-db9c-4678-8ab7-66f6cc099a59",
   "User.ReadBasic.All": "b340eb25-3456-403f-be2f-af7a0d370277",

@@ -20,7 +20,7 @@ export const ODATA_DISABLED = "Access to OData is disabled: [RAOP] : Blocked by 
 
 export type AccessDecision =
   | { ok: true; via: "entra" | "rbac" | "delegated" }
-  | { ok: false; status: 403; code: "ErrorAccessDenied"; message: string; reason: "NoPermission" | "Policy" | "NotOwnMailbox" };
+  | { ok: false; status: 403; code: "ErrorAccessDenied"; message: string; reason: "NoPermission" | "Policy" | "RbacScope" | "NotOwnMailbox" };
 
 export interface AppAccessInput {
   entraGranted: boolean;
@@ -33,6 +33,12 @@ export function decideAppAccess(i: AppAccessInput): AccessDecision {
   if (!i.entraGranted && !i.rbac.assigned) return { ok: false, status: 403, code: "ErrorAccessDenied", message: ACCESS_DENIED, reason: "NoPermission" };
   if (i.entraGranted && i.policy.accessCheckResult === "Granted") return { ok: true, via: "entra" };
   if (i.rbac.inScope) return { ok: true, via: "rbac" };
+  // Only RBAC grants the permission, and not for this mailbox. Microsoft publishes no sample of this
+  // refusal: its status and code (403 ErrorAccessDenied) are what Graph answers for a missing permission,
+  // its text is UNCONFIRMED — the sandbox answers Graph's generic "Access is denied…" rather than the
+  // access policy's "Access to OData is disabled", so a client that waits for that one text fails here as
+  // it could in a real tenant (exchange/permissions-exo/application-rbac; sandbox README "unconfirmed").
+  if (!i.entraGranted) return { ok: false, status: 403, code: "ErrorAccessDenied", message: ACCESS_DENIED, reason: "RbacScope" };
   return { ok: false, status: 403, code: "ErrorAccessDenied", message: ODATA_DISABLED, reason: "Policy" };
 }
 

@@ -139,10 +139,37 @@ export function checkRecipientCount(c: MessageContent): void {
   }
 }
 
-/** Bytes Exchange compares with MaxSendSize; the sandbox counts raw bytes (Exchange measures the encoded MIME, ~33% more). */
+/** Characters of base64 for `n` bytes with a CRLF after every 76 (RFC 2045 §6.8), as MIME carries attachments. */
+export const base64Size = (n: number): number => {
+  const chars = 4 * Math.ceil(n / 3);
+  return chars + 2 * Math.ceil(chars / 76);
+};
+
+/** A MIME part's own header lines (Content-Type, Content-Disposition with the name, boundary): an estimate. */
+const PART_HEADER_BYTES = 200;
+/** Header lines Exchange adds to every message (Message-ID, Date, MIME-Version, …): an estimate. */
+const MESSAGE_HEADER_BYTES = 2048;
+
+/**
+ * Bytes Exchange compares with MaxSendSize: the message as MIME, attachments base64-encoded — "about 33 %"
+ * over the raw bytes (exchange-online-limits, "Message limits"; observed ErrorMessageSizeExceeded in the
+ * middle of an upload: github.com/microsoftgraph/microsoft-graph-docs-contrib/issues/2561). Exchange's
+ * exact arithmetic is unconfirmed: the sandbox counts base64 with line breaks for the body and each
+ * attachment plus the headers, a little under what a careful client should estimate.
+ */
 export function messageSize(c: MessageContent, attachmentSizes: number[]): number {
   const headerBytes = c.internetMessageHeaders.reduce((s, h) => s + h.name.length + h.value.length + 4, 0);
-  return Buffer.byteLength(c.subject) + Buffer.byteLength(c.body.content) + headerBytes + attachmentSizes.reduce((s, n) => s + n, 0);
+  const addressBytes = [...c.to, ...c.cc, ...c.bcc, ...c.replyTo].reduce((s, a) => s + Buffer.byteLength(a.address) + 4, 0);
+  return (
+    MESSAGE_HEADER_BYTES + Buffer.byteLength(c.subject) + headerBytes + addressBytes +
+    base64Size(Buffer.byteLength(c.body.content)) +
+    attachmentSizes.reduce((s, n) => s + base64Size(n) + PART_HEADER_BYTES, 0)
+  );
+}
+
+/** Raw bytes of the message (no encoding): what createUploadSession compares with MaxSendSize (unconfirmed). */
+export function rawMessageSize(c: MessageContent, attachmentSizes: number[]): number {
+  return Buffer.byteLength(c.subject) + Buffer.byteLength(c.body.content) + attachmentSizes.reduce((s, n) => s + n, 0);
 }
 
 export const SIZE_EXCEEDED = () => new GraphHttpError(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size.");

@@ -4,6 +4,14 @@
  *   Content-Range: bytes {start}-{end}/{total}
  * → 200 {"ExpirationDateTime", "nextExpectedRanges": ["<next>"]} (casing as in Microsoft's example),
  * and for the last range 201 Created, no body, Location: …/Attachments('{id}').
+ * GET answers the session's state (200 {expirationDateTime, nextExpectedRanges}), so a client whose
+ * connection broke can ask where to resume — as for every Graph upload session
+ * (learn.microsoft.com/graph/api/driveitem-createuploadsession#resuming-an-in-progress-upload; that the
+ * Outlook attachment session answers GET the same way is unconfirmed, the sandbox assumes it does).
+ * Each PUT counts against the app+mailbox upload volume (upload-limits.ts; 429 + Retry-After when on), and
+ * the PUT whose bytes take the message's ENCODED size (message-input.ts messageSize) over the mailbox's
+ * MaxSendSize is answered 400 ErrorMessageSizeExceeded "The message exceeds the maximum supported size."
+ * (text observed in microsoft-graph-docs-contrib issue 2561; the status code there is unconfirmed).
  * DELETE cancels (204). A request with an Authorization header is refused: the URL itself is the
  * credential ("Do not specify an Authorization request header"); the 401 body is the sandbox's wording.
  * Chunks are streamed to <dataDir>/mail/uploads/<token>; the finished file moves to the blob store.
@@ -16,6 +24,8 @@ import { adoptBlob } from "../exchange/blobs";
 import { mailState, type UploadSession } from "../exchange/mail-state";
 import type { Ctx, Router } from "../http";
 import { applyFault, applyLatency, requestIds, sendGraphError } from "./pipeline";
+import { messageSize } from "./message-input";
+import { recordUploadVolume, takeUploadFault, uploadVolumeWait } from "./upload-limits";
 
 export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -104,6 +114,22 @@ async function put(ctx: SandboxContext, c: Ctx, ids: Ids): Promise<void> {
   const declared = c.req.headers["content-length"];
   if (declared !== undefined && Number(declared) !== length) return err(400, "ErrorInvalidRequest", "Content-Length does not match the Content-Range.");
   if (s.busy) return err(409, "ErrorInvalidRequest", "Another range of this upload session is being written.");
+  const fault = takeUploadFault(ctx, start, end);
+  if (fault === "expire") {
+    mailState(ctx.store).uploads.delete(s.token);
+    await rm(s.file, { force: true });
+    return err(404, "ErrorItemNotFound", "The upload session does not exist or has expired.");
+  }
+  const wait = uploadVolumeWait(ctx, s.appId, s.mailboxUserId, length);
+  if (wait > 0) {
+    c.req.resume();
+    return sendGraphError(ctx, c.res, ids, 429, "ApplicationThrottled", "Application is over its upload size limit.", { "retry-after": String(wait) });
+  }
+  const draft = mailState(ctx.store).drafts.get(s.draftId);
+  const mailbox = ctx.store.mailboxes.get(s.mailboxUserId);
+  if (draft && mailbox && messageSize(draft.content, [...draft.attachments.map((a) => a.size), end + 1]) > mailbox.maxSendSize) {
+    return err(400, "ErrorMessageSizeExceeded", "The message exceeds the maximum supported size.");
+  }
   s.busy = true;
   try {
     let written: number;
@@ -118,6 +144,13 @@ async function put(ctx: SandboxContext, c: Ctx, ids: Ids): Promise<void> {
       return err(400, "ErrorInvalidRequest", `Received ${written} bytes; the Content-Range announced ${length}.`);
     }
     s.received = end + 1;
+    recordUploadVolume(ctx, s.appId, s.mailboxUserId, length);
+    if (fault === "drop") {
+      // Stored, but the answer never leaves: the client must ask the session where it stands.
+      if (s.received >= s.size) await finish(ctx, s);
+      c.req.socket.destroy();
+      return;
+    }
     if (s.received < s.size) return json(c.res, 200, sessionBody(ctx, s));
     const attId = await finish(ctx, s);
     const location = `${ctx.urls.uploadUrl}/api/v2.0/Users('${s.mailboxUserId}@${s.tenantId}')/Messages('${s.draftId}')/Attachments('${attId}')`;
@@ -142,6 +175,12 @@ export function registerUploadRoutes(router: Router, ctx: SandboxContext): void 
   };
   const pattern = "/api/v2.0/:u/:m/:s";
   router.on("PUT", pattern, wrap((c, ids) => put(ctx, c, ids)));
+  router.on("GET", pattern, wrap(async (c, ids) => {
+    c.req.resume();
+    const s = sessionFor(ctx, c);
+    if (!s) return sendGraphError(ctx, c.res, ids, 404, "ErrorItemNotFound", "The upload session does not exist or has expired.");
+    json(c.res, 200, sessionBody(ctx, s));
+  }));
   router.on("DELETE", pattern, wrap(async (c, ids) => {
     c.req.resume();
     const s = sessionFor(ctx, c);

@@ -32,7 +32,9 @@ export interface Cmdlet {
    * parameters"), as its reference's syntax lists them. -WhatIf describes the change and makes none.
    */
   shouldProcess?: { target: (args: Args) => string };
-  run(s: Session, args: Args): PSValue | void;
+  /** Takes the previous command's output from the pipeline (Where-Object). */
+  pipelineInput?: boolean;
+  run(s: Session, args: Args, input?: PSValue[]): PSValue | void;
 }
 
 export type Args = Record<string, PSValue>;

@@ -31,6 +31,12 @@ function recipient(s: Session, identity: string) {
   return r;
 }
 
+/**
+ * -App / -Identity of a service principal. The New-ManagementRoleAssignment reference asks for "the ObjectId
+ * GUID value from the output of the Get-ServicePrincipal cmdlet"; learn exchange/permissions-exo/application-rbac
+ * writes `-App <ObjectID, AppID, or DisplayName>`. The sandbox accepts all three; whether Exchange refuses the
+ * app id for -App is UNCONFIRMED (the pages differ). The portal emits the object id.
+ */
 function appIdOf(s: Session, identity: string): string {
   const exo = s.ctx.store.exoServicePrincipals.find((x) => x.tenantId === s.tenantId && [x.appId, x.objectId, x.displayName].some((v) => v.toLowerCase() === identity.toLowerCase()));
   if (exo) return exo.appId;

@@ -2,7 +2,8 @@
  * Microsoft Graph PowerShell cmdlets the portal's registration scripts use, acting on the sandbox
  * directory (GRAPH-FACTS §8): Connect-MgGraph, Get-MgServicePrincipal, New-MgApplication,
  * New-MgServicePrincipal, New-MgServicePrincipalAppRoleAssignedTo, Add-MgApplicationPassword,
- * Get-MgApplication, Update-MgApplication (keyCredentials). Graph's error codes and messages are
+ * Get-MgApplication, Update-MgApplication (keyCredentials), and for taking a tenant-wide application
+ * permission away again: Get-MgServicePrincipalAppRoleAssignment, Remove-MgServicePrincipalAppRoleAssignment. Graph's error codes and messages are
  * Microsoft's where known (graph/api/*); the sandbox's own wording is marked.
  */
 import { randomUUID } from "node:crypto";
@@ -46,6 +47,23 @@ function appByObjectId(s: Session, cmd: string, id: string): AppRegistration {
   const app = [...s.ctx.store.apps.values()].find((a) => a.id.toLowerCase() === id.toLowerCase() && a.tenantId === s.tenantId);
   if (!app) throw graphError(cmd, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, 404);
   return app;
+}
+
+/** The app role assignment as Graph PowerShell prints it (graph/api/resources/approleassignment). */
+function assignmentView(s: Session, g: { id: string; appRoleId: string; principalId: string }, createdDateTime?: string): PSObject {
+  const sp = s.ctx.store.servicePrincipals.get(g.principalId);
+  return new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphAppRoleAssignment", {
+    Id: g.id, AppRoleId: g.appRoleId, CreatedDateTime: createdDateTime ?? null, PrincipalDisplayName: sp?.displayName ?? null, PrincipalId: g.principalId,
+    PrincipalType: "ServicePrincipal", ResourceDisplayName: "Microsoft Graph", ResourceId: graphSpId(s.tenantId),
+  });
+}
+
+/** A mandatory id bound to $null (an earlier lookup found nothing): PowerShell's binding error. */
+function requireValue(name: string, v: unknown): string {
+  if (v === null || v === undefined || v === "") {
+    throw new PSError(`Cannot bind argument to parameter '${name}' because it is an empty string.`, { category: "InvalidData", exceptionType: "ParameterBindingValidationException", errorId: "ParameterArgumentValidationErrorEmptyStringNotAllowed" });
+  }
+  return String(v);
 }
 
 export const GRAPH_CMDLETS: Cmdlet[] = [
@@ -208,6 +226,37 @@ export const GRAPH_CMDLETS: Cmdlet[] = [
           throw graphError("Update-MgApplication", "Request_BadRequest", "Invalid value specified for property 'keyCredentials' of resource 'Application': the key is not an X.509 certificate.");
         }
       }
+    },
+  },
+  {
+    // graph/api/serviceprincipal-list-approleassignments: the app roles granted TO this service principal
+    // (its application permissions, each an appRoleAssignment), as Get-MgServicePrincipalAppRoleAssignment lists them.
+    name: "Get-MgServicePrincipalAppRoleAssignment", module: "graph",
+    params: { ServicePrincipalId: { type: "string", mandatory: true }, All: { type: "switch" }, Top: { type: "string" } },
+    run(s, a) {
+      requireGraph(s);
+      const id = requireValue("ServicePrincipalId", a.ServicePrincipalId);
+      const sp = s.ctx.store.servicePrincipals.get(id);
+      if (!sp || sp.tenantId !== s.tenantId) throw graphError("Get-MgServicePrincipalAppRoleAssignment", "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, 404);
+      const list = s.ctx.store.appRoleGrants.filter((g) => g.tenantId === s.tenantId && g.principalId === sp.id).map((g) => assignmentView(s, g));
+      return list.length === 0 ? null : list.length === 1 ? list[0]! : list;
+    },
+  },
+  {
+    // graph/api/serviceprincipal-delete-approleassignments: removes the grant; the next token the app gets
+    // no longer carries the role (and no `roles` claim at all once none is left: tokens.ts).
+    name: "Remove-MgServicePrincipalAppRoleAssignment", module: "graph", shouldProcess: { target: (a) => toText(a.AppRoleAssignmentId ?? null) },
+    params: { ServicePrincipalId: { type: "string", mandatory: true }, AppRoleAssignmentId: { type: "string", mandatory: true }, PassThru: { type: "switch" } },
+    run(s, a) {
+      requireGraph(s);
+      const cmd = "Remove-MgServicePrincipalAppRoleAssignment";
+      const spId = requireValue("ServicePrincipalId", a.ServicePrincipalId);
+      const id = requireValue("AppRoleAssignmentId", a.AppRoleAssignmentId);
+      const store = s.ctx.store;
+      const at = store.appRoleGrants.findIndex((g) => g.tenantId === s.tenantId && g.principalId === spId && g.id === id);
+      if (at < 0) throw graphError(cmd, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, 404);
+      store.appRoleGrants.splice(at, 1);
+      return a.PassThru === true ? true : undefined;
     },
   },
 ];

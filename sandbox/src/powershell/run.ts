@@ -45,24 +45,36 @@ export class RunInputError extends Error {
 
 export interface RunResult { transcript: string; ok: boolean; errors: number; trace?: TraceEntry[] }
 
-/** Descends single-child wrapper nodes down to the command, if the pipeline is one command. */
-function commandOf(n: Node): Node | null {
+/**
+ * Descends single-child wrapper nodes down to the commands, if the pipeline is made of commands only:
+ * one command, or several joined by | (the output of each feeds the next; only cmdlets that take
+ * pipeline input — Where-Object here — may follow the first).
+ */
+function commandsOf(n: Node): Node[] | null {
   let cur: Node = n;
   for (;;) {
-    if (cur.type === "command") return cur;
-    const kids = cur.namedChildren;
-    if (cur.type === "pipeline_chain" && kids.length > 1) throw notSupported("pipelines of several commands");
+    if (cur.type === "command") return [cur];
+    const kids = cur.namedChildren.filter((k) => k.type !== "comment");
+    if (cur.type === "pipeline_chain" && kids.length > 1) {
+      if (!kids.every((k) => k.type === "command")) throw notSupported("pipelines that mix commands and expressions");
+      return kids;
+    }
     if (kids.length !== 1 || !["pipeline", "pipeline_chain"].includes(cur.type)) return null;
     cur = kids[0]!;
   }
 }
 
-function runCommand(s: Session, cmd: Node, column: number, entry: TraceEntry | undefined): { name: string; value: PSValue; stop: boolean } {
+function runCommand(s: Session, cmd: Node, column: number, entry: TraceEntry | undefined, input?: PSValue[]): { name: string; value: PSValue; stop: boolean } {
   const nameNode = cmd.childForFieldName("command_name") ?? cmd.namedChildren[0]!;
   const name = nameNode.text;
   if (entry) entry.command = name;
   const c = findCmdlet(name, s.exchangeConnected);
   if (!c) throw Object.assign(notRecognized(name), { command: name });
+  if (input && !c.pipelineInput) {
+    // The sandbox's cmdlets other than Where-Object take no pipeline input (their real counterparts bind
+    // some by property name; not modelled): refused rather than guessed at.
+    throw Object.assign(notSupported(`piping into ${c.name}`), { command: c.name });
+  }
   const elements = cmd.childForFieldName("command_elements")?.children ?? [];
   try {
     const args = bind(s, c, elements, column);
@@ -81,7 +93,7 @@ function runCommand(s: Session, cmd: Node, column: number, entry: TraceEntry | u
         category: "InvalidOperation", exceptionType: "PSInvalidOperationException", errorId: "HostFunctionNotImplemented",
       });
     }
-    const value = c.run(s, args) ?? null;
+    const value = c.run(s, args, input) ?? null;
     return { name: c.name, value, stop: false };
   } catch (e) {
     if (e instanceof PSError) throw Object.assign(e, { command: c.name });
@@ -97,14 +109,18 @@ function runStatement(s: Session, st: Node, lines: string[]): void {
   const entry: TraceEntry | undefined = s.trace ? { line } : undefined;
   if (entry) s.trace!.push(entry);
   try {
+    if (st.type === "if_statement") {
+      runIf(s, st, lines);
+      return;
+    }
     if (st.type !== "pipeline") throw notSupported(`'${st.type.replace(/_/g, " ")}' statements`);
     const assign = st.namedChildren[0]?.type === "assignment_expression" ? st.namedChildren[0] : null;
     const target = assign ? assign.namedChildren[0]! : null;
     if (entry && target) entry.assign = target.text.trim();
     const valueNode = assign ? assign.childForFieldName("value") ?? assign.namedChildren[assign.namedChildren.length - 1]! : st;
     if (assign && assign.namedChildren[1]?.text !== "=") throw notSupported(`the '${assign.namedChildren[1]?.text}' operator`);
-    const cmd = commandOf(valueNode);
-    const value = cmd ? runCommand(s, cmd, column, entry).value : evaluate(s, valueNode);
+    const cmds = commandsOf(valueNode);
+    const value = cmds ? runPipeline(s, cmds, column, entry) : evaluate(s, valueNode);
     if (target) {
       const name = target.text.trim();
       if (!/^\$[A-Za-z_]\w*$/.test(name)) throw notSupported(`assigning to '${name}'`);
@@ -121,6 +137,34 @@ function runStatement(s: Session, st: Node, lines: string[]): void {
     s.out.push(formatError((e as PSError & { command?: string }).command ?? null, e, line, column, lineText));
     if (/-ErrorAction\s+'?Stop'?/i.test(st.text)) throw new PSStop();
   }
+}
+
+/** Commands joined by |: each one's output, enumerated, is the next one's input (about_Pipelines). */
+function runPipeline(s: Session, cmds: Node[], column: number, entry: TraceEntry | undefined): PSValue {
+  let value: PSValue = null;
+  cmds.forEach((cmd, i) => {
+    // The trace records the first command's binding (what a generator handed it); the filters follow it.
+    const input = i === 0 ? undefined : value === null ? [] : Array.isArray(value) ? value : [value];
+    value = runCommand(s, cmd, column, i === 0 ? entry : undefined, input).value;
+  });
+  return value;
+}
+
+/**
+ * if (<condition>) { … } [elseif (…) { … }] [else { … }] (about_If). The condition is a value — a
+ * variable, member access — converted to Boolean as PowerShell does: $null, "", 0, $false and an empty
+ * list are false; a list of one is its element's truth; anything else is true.
+ */
+function runIf(s: Session, st: Node, lines: string[]): void {
+  const condition = st.childForFieldName("condition");
+  if (!condition) throw notSupported("an if statement without a condition");
+  if (st.namedChildren.some((k) => k.type === "elseif_clauses")) throw notSupported("elseif");
+  const truth = (v: PSValue): boolean => (Array.isArray(v) ? (v.length === 1 ? truth(v[0]!) : v.length > 0) : v !== null && v !== "" && v !== 0 && v !== false);
+  const cmds = commandsOf(condition);
+  if (cmds) throw notSupported("a command as an if condition");
+  const block = truth(evaluate(s, condition)) ? st.namedChildren.find((k) => k.type === "statement_block") : st.childForFieldName("else_clause")?.namedChildren.find((k) => k.type === "statement_block");
+  const list = block?.childForFieldName("statement_list") ?? block?.namedChildren.find((k) => k.type === "statement_list");
+  for (const inner of list?.namedChildren ?? []) runStatement(s, inner, lines);
 }
 
 export async function runPowerShell(ctx: SandboxContext, body: Record<string, unknown>): Promise<RunResult> {

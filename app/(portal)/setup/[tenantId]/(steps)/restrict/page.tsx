@@ -4,6 +4,7 @@ import { Card } from "@/components/ui/card";
 import { SandboxRun } from "@/components/wizard/sandbox-run";
 import { ScriptBlock } from "@/components/wizard/script-block";
 import { StepIntro } from "@/components/wizard/step-intro";
+import { RBAC_LEARN_URL } from "@/lib/powershell/remove-tenant-grant";
 import { tenantScript } from "@/lib/tenants/wizard/tenant-scripts";
 import { wizardPage } from "@/lib/tenants/wizard/wizard-page";
 import { runScriptAction } from "../../actions";
@@ -12,8 +13,33 @@ import { RestrictForm } from "./restrict-form";
 export default async function RestrictStep({ params }: { params: Promise<{ tenantId: string }> }) {
   const { t } = await wizardPage(params, "restrict");
   const r = t.data.restriction;
-  const scripts = r && t.clientId ? { rbac: tenantScript(t, "rbac"), policy: tenantScript(t, "policy") } : null;
+  const method = r?.method ?? (r ? "policy" : "rbac");
+  const scripts = r && t.clientId
+    ? { rbac: tenantScript(t, "rbac"), removeGrant: tenantScript(t, "remove-grant"), policy: r.groupAddress ? tenantScript(t, "policy") : null }
+    : null;
   const base = `/api/setup/${t.id}/scripts`;
+  const sandbox = t.cloud === "sandbox";
+  const rbacBlocks = scripts ? (
+    <>
+      <ScriptBlock title="1. RBAC for Applications (recommended)" text={scripts.rbac.text} downloadHref={`${base}/rbac`} filename={scripts.rbac.filename}>
+        {sandbox ? <SandboxRun action={runScriptAction} tenantId={t.id} kind="rbac" /> : null}
+      </ScriptBlock>
+      <div id="remove-grant">
+        <ScriptBlock title="2. Remove the tenant-wide grant" text={scripts.removeGrant.text} downloadHref={`${base}/remove-grant`} filename={scripts.removeGrant.filename}>
+          <p className="mt-2 text-sm text-amber-800 dark:text-amber-200">
+            Grants from Entra ID and Exchange add up: the scope only takes effect once the app&apos;s tenant-wide Mail.Send (application) grant is removed in Entra ID{" "}
+            (<a className="underline" href={RBAC_LEARN_URL} target="_blank" rel="noreferrer">Microsoft Learn: RBAC for Applications, FAQ</a>). After this script the app&apos;s token has no <code>roles</code> claim; that is expected.
+          </p>
+          {sandbox ? <SandboxRun action={runScriptAction} tenantId={t.id} kind="remove-grant" /> : null}
+        </ScriptBlock>
+      </div>
+    </>
+  ) : null;
+  const policyBlock = scripts?.policy ? (
+    <ScriptBlock title="Application access policy" text={scripts.policy.text} downloadHref={`${base}/policy`} filename={scripts.policy.filename}>
+      {sandbox ? <SandboxRun action={runScriptAction} tenantId={t.id} kind="policy" /> : null}
+    </ScriptBlock>
+  ) : null;
   return (
     <>
       <StepIntro
@@ -24,6 +50,7 @@ export default async function RestrictStep({ params }: { params: Promise<{ tenan
         <RestrictForm
           tenantId={t.id}
           defaults={{
+            method,
             mailboxes: (r?.mailboxes ?? t.senders.filter((s) => s.allowed).map((s) => s.address)).join("\n"),
             groupAddress: r?.groupAddress ?? "",
             createGroup: r?.createGroup ?? false,
@@ -33,18 +60,21 @@ export default async function RestrictStep({ params }: { params: Promise<{ tenan
       </Card>
       {scripts ? (
         <>
-          <div className="mt-4 grid gap-4 xl:grid-cols-2">
-            <ScriptBlock title="RBAC for Applications (recommended)" text={scripts.rbac.text} downloadHref={`${base}/rbac`} filename={scripts.rbac.filename}>
-              <p className="mt-2 text-sm text-amber-800 dark:text-amber-200">
-                Grants from Entra ID and Exchange add up: the scope only takes effect after you remove the app&apos;s tenant-wide Mail.Send (application) consent in Entra ID.
-              </p>
-              {t.cloud === "sandbox" ? <SandboxRun action={runScriptAction} tenantId={t.id} kind="rbac" /> : null}
-            </ScriptBlock>
-            <ScriptBlock title="Application access policy" text={scripts.policy.text} downloadHref={`${base}/policy`} filename={scripts.policy.filename}>
-              {t.cloud === "sandbox" ? <SandboxRun action={runScriptAction} tenantId={t.id} kind="policy" /> : null}
-            </ScriptBlock>
-          </div>
-          <p className="mt-4"><Link className={buttonClass()} href={`/setup/${t.id}/prove`}>Continue to the proof</Link></p>
+          <div className="mt-4 grid gap-4 xl:grid-cols-2">{method === "rbac" ? rbacBlocks : policyBlock}</div>
+          {method === "rbac" ? (
+            <p className="mt-4 flex flex-wrap items-center gap-3">
+              <Link className={buttonClass()} href={`/setup/${t.id}/verify`}>Verify again</Link>
+              <span className="text-sm text-slate-600 dark:text-slate-400">After both scripts: the token should carry no tenant-wide grant, then prove the scope.</span>
+            </p>
+          ) : (
+            <p className="mt-4"><Link className={buttonClass()} href={`/setup/${t.id}/prove`}>Continue to the proof</Link></p>
+          )}
+          {method === "policy" ? (
+            <details className="mt-4 text-sm">
+              <summary className="cursor-pointer">Other way: RBAC for Applications (recommended)</summary>
+              <div className="mt-2 grid gap-4 xl:grid-cols-2">{rbacBlocks}</div>
+            </details>
+          ) : null}
         </>
       ) : null}
     </>

@@ -16,7 +16,7 @@ export default async function VerifyStep({ params }: { params: Promise<{ tenantI
           Last verified: {t.lastVerifiedAt ? <time dateTime={t.lastVerifiedAt.toISOString()}>{t.lastVerifiedAt.toISOString().replace("T", " ").slice(0, 19)} UTC</time> : "never"}
           {t.data.verify ? <> · roles then: {t.data.verify.roles.join(", ") || "none"}</> : null}
         </p>
-        <VerifyForm tenantId={t.id} next={`/setup/${t.id}/${t.useApplication ? "restrict" : "done"}`} />
+        <VerifyForm tenantId={t.id} next={`/setup/${t.id}/${t.useApplication ? "restrict" : "done"}`} prove={`/setup/${t.id}/prove`} />
       </Card>
     </>
   );

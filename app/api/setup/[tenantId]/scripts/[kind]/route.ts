@@ -2,9 +2,7 @@ import { route } from "@/lib/api";
 import { recordAudit } from "@/lib/audit/record";
 import { notFound } from "@/lib/errors";
 import { loadWizardTenant } from "@/lib/tenants/wizard/load-wizard-tenant";
-import { tenantScript, type ScriptKind } from "@/lib/tenants/wizard/tenant-scripts";
-
-const KINDS: ScriptKind[] = ["register-ps", "register-az", "certificate", "policy", "rbac"];
+import { SCRIPT_KINDS as KINDS, tenantScript, type ScriptKind } from "@/lib/tenants/wizard/tenant-scripts";
 
 /** Downloads a generated script as a .ps1 / .sh file (the same text the page shows). */
 export const GET = route({ roles: ["admin"] }, async ({ user, params }) => {
