@@ -63,7 +63,8 @@ export function proxy(req: NextRequest) {
   return res;
 }
 
-// api/uploads is left out: with a proxy match Next buffers (clones) the request body in memory and cuts
-// it at 10 MB; the upload route streams attachments to disk and checks the session itself. Its JSON
-// answers need no CSP. _next/ and static files are not HTML either.
-export const config = { matcher: ["/((?!_next/|api/uploads|favicon.svg|.*\\.(?:svg|png|ico|css|js)$).*)"] };
+// api/uploads and api/v1 (the REST API, whose uploads and inline attachments are large too) are left
+// out: with a proxy match Next buffers (clones) the request body in memory and cuts it at 10 MB; those
+// routes stream or read bodies themselves and check the session or key themselves. Their JSON answers
+// need no CSP. _next/ and static files are not HTML either.
+export const config = { matcher: ["/((?!_next/|api/uploads|api/v1/|favicon.svg|.*\\.(?:svg|png|ico|css|js)$).*)"] };

@@ -9,7 +9,8 @@ export default defineConfig({
     // forks, not threads: NODE_EXTRA_CA_CERTS (set by globalSetup for the sandbox CA) is read when a process starts.
     pool: "forks",
     globalSetup: ["tests/global-setup.ts"],
-    include: ["tests/**/*.test.ts", "sandbox/test/**/*.test.ts"],
+    // The sandbox package's own tests run here too (and alone with `npm test -w m365-sandbox`).
+    include: ["tests/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     // .only would silently skip the rest of a file: refused everywhere, not only when CI is set.
     allowOnly: false,
     testTimeout: 60_000,

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -52,6 +53,9 @@ const SEES_TENANT_A_SENDS: Row = { anonymous: "sign-in", endedSession: "sign-in"
 /** Sending as tenant A's mailbox: only a grant lets anyone (admins too) send as it; auditors never send. */
 const SEND_AS_TENANT_A: Row = { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-granted", sender: "allowed", auditor: "forbidden", admin: "not-granted" };
 
+/** The REST API (/api/v1) takes a Bearer key only: a cookie session, however privileged, is never a fallback. */
+const BEARER_ONLY: Row = { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "sign-in", sender: "sign-in", auditor: "sign-in", admin: "sign-in" };
+
 const EXPECTED: Record<string, Row> = {
   "DELETE /api/uploads/[id]": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-visible", sender: "allowed", auditor: "forbidden", admin: "not-visible" },
   "GET /api/audit/export": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "forbidden", sender: "forbidden", auditor: "allowed", admin: "allowed" },
@@ -67,6 +71,13 @@ const EXPECTED: Record<string, Row> = {
   "POST /api/auth/[...nextauth]": PUBLIC,
   "POST /api/sends": SEND_AS_TENANT_A,
   "POST /api/uploads": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "allowed", sender: "allowed", auditor: "forbidden", admin: "allowed" },
+  "GET /api/v1/messages": BEARER_ONLY,
+  "GET /api/v1/messages/[id]": BEARER_ONLY,
+  "GET /api/v1/openapi.json": PUBLIC,
+  "POST /api/v1/messages": BEARER_ONLY,
+  "POST /api/v1/uploads": BEARER_ONLY,
+  "app/(portal)/keys/actions.ts#createKeyAction": ADMIN_ONLY,
+  "app/(portal)/keys/actions.ts#revokeKeyAction": ADMIN_ONLY,
   "app/(auth)/sign-in/actions.ts#chooseSignInTenant": PUBLIC,
   "app/(portal)/bulk/actions.ts#controlRunAction": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-visible", sender: "allowed", auditor: "forbidden", admin: "forbidden" },
   "app/(portal)/bulk/actions.ts#createRunAction": SEND_AS_TENANT_A,
@@ -128,6 +139,9 @@ interface Fixture {
   /** A draft bulk run of the sender's, from tenant A's mailbox, with one recipient. */
   bulkRun: string;
   users: Record<Exclude<Role, "anonymous">, string>;
+  /** API keys: tenant A's (granted mailbox A; its send `keySend`), tenant B's, and a revoked one of tenant A. */
+  keys: Record<Exclude<KeyCaller, "noKey">, { id: string; secret: string }>;
+  keySend: string;
   /** The Cookie header each caller sends ("" for nobody). */
   cookies: Record<Role, string>;
 }
@@ -258,8 +272,27 @@ async function makeFixture(): Promise<Fixture> {
   expect(up.status).toBe(201);
   const { id: upload } = (await up.json()) as { id: string };
 
+  const keys = {} as Fixture["keys"];
+  for (const [caller, tenant, revoked] of [["validKey", tenantA.id, false], ["otherTenantKey", `tB${tag}`, false], ["revokedKey", tenantA.id, true]] as const) {
+    const secret = `gmp_live_${randomBytes(32).toString("base64url")}`;
+    const id = rid();
+    await e2eSql(`insert into "ApiKey"(id, "tenantId", name, hash, "displayPrefix", "allowedSenders", "revokedAt") values ($1, $2, $3, $4, $5, '{}', $6)`, [
+      id, tenant, `matrix-${caller}-${tag}`, createHash("sha256").update(secret).digest("hex"), `${secret.slice(0, 13)}…`, revoked ? new Date() : null,
+    ]);
+    if (tenant === tenantA.id) await e2eSql(`insert into "SenderGrant"(id, "mailboxId", "apiKeyId") values ($1, $2, $3)`, [rid(), mA!.id, id]);
+    keys[caller] = { id, secret };
+  }
+  const keySend = rid();
+  await e2eSql(
+    `insert into "Send"(id, "tenantId", mode, status, "apiKeyId", "fromAddress", "toAddresses", "ccAddresses", "bccAddresses", "recipientCount", subject, body, "updatedAt", "completedAt")
+     values ($1, $2, 'api', 'accepted', $3, $4, $5, '{}', '{}', 1, $6, 'matrix', now(), now())`,
+    [keySend, tenantA.id, keys.validKey.id, addressA, [`matrix-to-${tag}@example.com`], `Matrix key send ${tag}`],
+  );
+
   return {
     tag,
+    keys,
+    keySend,
     tenantA,
     mailboxA: { id: mA!.id, address: addressA },
     grantA: mA!.grant,
@@ -498,6 +531,26 @@ const ROUTES: Record<string, Probe<RouteCall>> = {
     attack: (f) => ({ path: "/api/sends", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...sendFields(f), to: [sendFields(f).to], attachments: [{ id: NO_SUCH_UPLOAD }] }) }),
     allowed: uploadNotFound,
   },
+  "GET /api/v1/messages": {
+    attack: () => ({ path: "/api/v1/messages" }),
+    allowed: (a) => a.status === 200,
+  },
+  "GET /api/v1/messages/[id]": {
+    attack: (f) => ({ path: `/api/v1/messages/${f.keySend}` }),
+    allowed: (a) => a.status === 200,
+  },
+  "GET /api/v1/openapi.json": {
+    attack: () => ({ path: "/api/v1/openapi.json" }),
+    allowed: (a) => a.status === 200 && a.json?.openapi === "3.1.0",
+  },
+  "POST /api/v1/messages": {
+    attack: (f) => ({ path: "/api/v1/messages", headers: { "content-type": "application/json" }, body: JSON.stringify(v1Message(f)) }),
+    allowed: (a) => a.status === 202,
+  },
+  "POST /api/v1/uploads": {
+    attack: (f) => ({ path: `/api/v1/uploads?name=matrix-${f.tag}.txt`, headers: { "content-type": "text/plain" }, body: "matrix" }),
+    allowed: (a) => a.status === 201,
+  },
   "POST /api/uploads": {
     attack: (f) => ({ path: `/api/uploads?name=matrix-${f.tag}.txt`, headers: { "content-type": "text/plain" }, body: "matrix" }),
     // No body: refused after authorization, before anything is stored.
@@ -507,6 +560,16 @@ const ROUTES: Record<string, Probe<RouteCall>> = {
 };
 
 const ACTIONS: Record<string, Probe<ActionCall>> = {
+  "app/(portal)/keys/actions.ts#createKeyAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, name: `matrix-created-${f.tag}`, mailboxIds: f.mailboxA.id }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, name: "", mailboxIds: f.mailboxA.id }),
+    allowed: fieldError("name"),
+  },
+  "app/(portal)/keys/actions.ts#revokeKeyAction": {
+    attack: (f) => formAction({ keyId: f.keys.validKey.id }),
+    harmless: () => formAction({ keyId: "" }),
+    allowed: fieldError("keyId"),
+  },
   "app/(auth)/sign-in/actions.ts#chooseSignInTenant": {
     attack: (f) => ({ args: [f.tenantA.id] }),
     allowed: (a) => a.status === 200 && a.result?.ok === false,
@@ -743,5 +806,107 @@ for (const [key, row] of Object.entries(EXPECTED)) {
       observed[role] = classify(answer, probe as Probe<unknown>, f);
     }
     expect(observed, `${key}: expected (table) vs observed, per caller`).toEqual(row);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The REST API's own callers: Bearer keys (a cookie is never looked at, see BEARER_ONLY above)
+
+/**
+ * noKey           no Authorization header
+ * otherTenantKey  a valid key of tenant B (no grant in tenant A)
+ * revokedKey      tenant A's key, granted mailbox A, revoked
+ * validKey        tenant A's key, granted mailbox A; it made `keySend`
+ */
+type KeyCaller = "noKey" | "otherTenantKey" | "revokedKey" | "validKey";
+type KeyRow = Record<KeyCaller, Outcome>;
+const KEY_ORDER: KeyCaller[] = ["noKey", "revokedKey", "otherTenantKey", "validKey"];
+
+const v1Message = (f: Fixture) => ({
+  from: { emailAddress: { address: f.mailboxA.address } },
+  subject: `Matrix v1 ${f.tag}`,
+  toRecipients: [{ emailAddress: { address: `matrix-to-${f.tag}@example.com` } }],
+  attachmentIds: [NO_SUCH_UPLOAD],
+});
+
+const KEY_EXPECTED: Record<string, KeyRow> = {
+  "GET /api/v1/messages": { noKey: "sign-in", revokedKey: "sign-in", otherTenantKey: "not-visible", validKey: "allowed" },
+  "GET /api/v1/messages/[id]": { noKey: "sign-in", revokedKey: "sign-in", otherTenantKey: "not-visible", validKey: "allowed" },
+  "GET /api/v1/openapi.json": { noKey: "allowed", revokedKey: "allowed", otherTenantKey: "allowed", validKey: "allowed" },
+  "POST /api/v1/messages": { noKey: "sign-in", revokedKey: "sign-in", otherTenantKey: "not-granted", validKey: "allowed" },
+  "POST /api/v1/uploads": { noKey: "sign-in", revokedKey: "sign-in", otherTenantKey: "allowed", validKey: "allowed" },
+};
+
+interface KeyProbe {
+  attack: (f: Fixture) => RouteCall;
+  /** For allowed keys: past authorization, nothing changed. Defaults to the attack. */
+  harmless?: (f: Fixture) => RouteCall;
+  allowed: (status: number, body: Record<string, unknown> | null, f: Fixture) => boolean;
+  notVisible?: (status: number, body: Record<string, unknown> | null, f: Fixture) => boolean;
+}
+
+const KEY_PROBES: Record<string, KeyProbe> = {
+  "GET /api/v1/messages": {
+    attack: () => ({ path: "/api/v1/messages" }),
+    allowed: (s, b, f) => s === 200 && JSON.stringify(b?.value).includes(f.keySend),
+    notVisible: (s, b, f) => s === 200 && Array.isArray(b?.value) && !JSON.stringify(b.value).includes(f.keySend),
+  },
+  "GET /api/v1/messages/[id]": {
+    attack: (f) => ({ path: `/api/v1/messages/${f.keySend}` }),
+    allowed: (s, b, f) => s === 200 && b?.id === f.keySend,
+  },
+  "GET /api/v1/openapi.json": {
+    attack: () => ({ path: "/api/v1/openapi.json" }),
+    allowed: (s, b) => s === 200 && b?.openapi === "3.1.0",
+  },
+  "POST /api/v1/messages": {
+    // Sends as tenant A's mailbox; an attachment that was never uploaded stops an authorized request after the grant check.
+    attack: (f) => ({ path: "/api/v1/messages", headers: { "content-type": "application/json" }, body: JSON.stringify(v1Message(f)) }),
+    allowed: (s, b) => s === 404 && b?.code === "UPLOAD_NOT_FOUND",
+  },
+  "POST /api/v1/uploads": {
+    attack: (f) => ({ path: `/api/v1/uploads?name=matrix-${f.tag}.txt`, headers: { "content-type": "text/plain" }, body: "matrix" }),
+    // No body: refused after authorization, before anything is stored.
+    harmless: () => ({ path: "/api/v1/uploads?name=empty.txt" }),
+    allowed: (s, b) => s === 400 && b?.code === "UPLOAD_EMPTY",
+  },
+};
+
+test("the key table has a row for every /api/v1 route", () => {
+  const v1 = entryPointKeys().filter((k) => k.includes(" /api/v1/"));
+  expect(Object.keys(KEY_EXPECTED).sort()).toEqual(v1.sort());
+  expect(Object.keys(KEY_PROBES).sort()).toEqual(v1.sort());
+});
+
+for (const [key, row] of Object.entries(KEY_EXPECTED)) {
+  test(`authorization matrix (API keys): ${key}`, async () => {
+    const f = await getFixture();
+    const probe = KEY_PROBES[key]!;
+    const observed = {} as Record<KeyCaller, string>;
+    for (const caller of KEY_ORDER) {
+      const call = (row[caller] === "allowed" ? (probe.harmless ?? probe.attack) : probe.attack)(f);
+      const secret = caller === "noKey" ? null : f.keys[caller].secret;
+      // No Origin and no cookie: what a script sends.
+      const res = await fetch(`${portal}${call.path}`, {
+        method: key.split(" ")[0],
+        redirect: "manual",
+        headers: { ...(secret ? { authorization: `Bearer ${secret}` } : {}), ...call.headers },
+        body: call.body,
+      });
+      const text = await res.text();
+      let body: Record<string, unknown> | null = null;
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        body = null;
+      }
+      const problem = (res.headers.get("content-type") ?? "").startsWith("application/problem+json");
+      if (probe.allowed(res.status, body, f)) observed[caller] = "allowed";
+      else if (res.status === 401 && problem) observed[caller] = "sign-in";
+      else if (res.status === 403 && problem && body?.code === "NOT_GRANTED") observed[caller] = "not-granted";
+      else if (probe.notVisible ? probe.notVisible(res.status, body, f) : res.status === 404 && problem) observed[caller] = "not-visible";
+      else observed[caller] = `unexpected: HTTP ${res.status} ${text.slice(0, 300)}`;
+    }
+    expect(observed, `${key}: expected (table) vs observed, per key`).toEqual(row);
   });
 }

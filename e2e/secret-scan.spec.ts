@@ -195,6 +195,46 @@ test("after a full demo flow no client secret, private key, refresh token or por
     .toContain('"status":"accepted"');
   });
 
+  // An API key (issue 12), created in a context whose responses are not scanned: the create action's answer
+  // is the one place the secret is shown. Then a script sends with it, and the admin's later pages follow.
+  const apiKey = await test.step("an API key: created, used by a script, then the pages that list it", async () => {
+    const keyContext = await browser.newContext();
+    const keyPage = await keyContext.newPage();
+    await signInLocal(keyPage, admin);
+    await keyPage.goto("/keys");
+    await keyPage.getByLabel("Key name").fill(`scan-key-${tag}`);
+    await keyPage.getByLabel("Tenant", { exact: true }).selectOption({ label: certTenant.name });
+    await keyPage.getByLabel(`hr-welcome@${certTenant.domain}`, { exact: true }).check();
+    await keyPage.getByRole("button", { name: "Create key" }).click();
+    const secret = ((await keyPage.getByTestId("new-key-secret").textContent()) ?? "").trim();
+    expect(secret).toMatch(/^gmp_live_[A-Za-z0-9_-]{43}$/);
+    await keyContext.close();
+    const sent = await request.post(`${E2E.portalUrl}/api/v1/messages`, {
+      headers: { authorization: `Bearer ${secret}`, "idempotency-key": `scan-${tag}` },
+      data: {
+        from: { emailAddress: { address: `hr-welcome@${certTenant.domain}` } },
+        subject: `Scan key ${tag}`,
+        body: { contentType: "text", content: "By an API key." },
+        toRecipients: [{ emailAddress: { address: `alex@${certTenant.domain}` } }],
+      },
+    });
+    await responses.add("API", sent);
+    expect(sent.status()).toBe(202);
+    const { id } = (await sent.json()) as { id: string };
+    await expect
+      .poll(async () => {
+        const res = await request.get(`${E2E.portalUrl}/api/v1/messages/${id}`, { headers: { authorization: `Bearer ${secret}` } });
+        await responses.add("API", res);
+        return ((await res.json()) as { status: string }).status;
+      }, { timeout: 30_000 })
+      .toBe("accepted");
+    await responses.add("API", await request.get(`${E2E.portalUrl}/api/v1/messages`, { headers: { authorization: `Bearer ${secret}` } }));
+    for (const p of ["/keys", "/api-docs", "/audit"]) await page.goto(p);
+    await page.goto("/history");
+    await expect(page.getByText(`Scan key ${tag}`).first()).toBeVisible();
+    return secret;
+  });
+
   // A delegated Microsoft sign-in (a refresh token issued at sign-in) whose grant Entra ID then revokes:
   // the send's refresh is refused (AADSTS50173) and explained — the path where an error log could carry
   // the token. Signed in again (a second token), the send as oneself goes through (a third, rotated).
@@ -261,14 +301,14 @@ test("after a full demo flow no client secret, private key, refresh token or por
   const refreshTokens = [...secretApp.refreshTokens, ...certApp.refreshTokens, ...demoApp.refreshTokens].map((r) => r.token);
   // At least the two sign-ins' and the one the delegated send's refresh returned.
   expect(refreshTokens.length).toBeGreaterThanOrEqual(3);
-  // Issue 12 adds API keys: create one in the flow above (and call the API with it), then list its value here.
-  const apiKeys: string[] = [];
+  // The API key created above (issue 12): only its SHA-256 may be stored, and no later page may show it.
+  const apiKeys: string[] = [apiKey];
   const sources: SecretSource[] = [
     textSource("client secret", clientSecrets),
     privateKeySource("certificate private key", [storedCert]),
     tokenSource("refresh token", refreshTokens),
     keySource("PORTAL_SECRET_KEY", [await portalKeyHex()]),
-    textSource("API key", apiKeys),
+    tokenSource("API key", apiKeys),
   ];
 
   // Where to look.
@@ -283,7 +323,7 @@ test("after a full demo flow no client secret, private key, refresh token or por
   expect(log).toContain("[start] portal:");
   expect(responses.haystacks.some((h) => h.text.includes(thumbprint))).toBe(true);
   expect(responses.haystacks.some((h) => h.text.includes(`Scan delegated ${tag}`))).toBe(true);
-  for (const s of sources) if (s.name !== "API key") expect(s.needles.length, s.name).toBeGreaterThan(0);
+  for (const s of sources) expect(s.needles.length, s.name).toBeGreaterThan(0);
 
   // Positive control: the scanner finds each secret planted in a real response, raw or escaped as an RSC
   // payload carries it (JSON string, "\/"), the private key also as PKCS#1 PEM, as 76-column base64 and as JWK.
@@ -300,6 +340,8 @@ test("after a full demo flow no client secret, private key, refresh token or por
     ["refresh token", rsc(refreshTokens[0]!)],
     ["refresh token", `refresh_token=${refreshTokens[0]!.slice(0, 90)}…`],
     ["PORTAL_SECRET_KEY", `PORTAL_SECRET_KEY=${await portalKeyHex()}`],
+    ["API key", rsc(apiKey)],
+    ["API key", `Authorization: Bearer ${apiKey}`],
   ];
   const host = responses.haystacks.find((h) => h.text.includes(thumbprint))!;
   for (const [source, plant] of plants) {

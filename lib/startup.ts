@@ -6,6 +6,7 @@ import { logError, logInfo } from "./log";
 import { startOutboxWorker } from "./outbox/worker";
 import { startPurgeJob } from "./history/purge-job";
 import { startBulkWorker } from "./bulk/worker";
+import { startIdempotencyPurgeJob } from "./api-keys/purge-idempotency";
 
 /** Runs once when the portal server starts (instrumentation.ts). */
 export async function startup(): Promise<void> {
@@ -20,6 +21,7 @@ export async function startup(): Promise<void> {
   }
   // Send history retention: purges at start and hourly (lib/history/purge-job.ts).
   startPurgeJob();
+  startIdempotencyPurgeJob();
   // The outbox worker runs in every portal process; SKIP LOCKED claims keep sends exactly-once.
   startOutboxWorker();
   // Bulk runs move their recipients into the outbox a few at a time (lib/bulk/queue-step.ts).

@@ -13,6 +13,7 @@ const NAV: (NavItem & { roles?: Role[] })[] = [
   { href: "/history", label: "History" },
   { href: "/audit", label: "Audit", roles: ["admin", "auditor"] },
   { href: "/scripts", label: "Scripts", roles: ["admin"] },
+  { href: "/keys", label: "API keys", roles: ["admin", "auditor"] },
   { href: "/settings", label: "Settings" },
 ];
 

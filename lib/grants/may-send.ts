@@ -33,7 +33,9 @@ export type RefusalCode =
   | "DELEGATED_OTHER_TENANT"
   | "DELEGATED_NOT_SELF"
   | "MAILBOX_NOT_LISTED"
-  | "NOT_GRANTED";
+  | "NOT_GRANTED"
+  | "KEY_INACTIVE"
+  | "KEY_OTHER_TENANT";
 
 export interface Refusal {
   code: RefusalCode;
@@ -45,8 +47,19 @@ export interface Refusal {
   changed: string;
 }
 
+/** An API key as maySend needs it, read fresh from the database (loadKeyPrincipal). */
+export interface KeyPrincipal {
+  id: string;
+  name: string;
+  tenantId: string;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+}
+
 export interface SendQuestion {
+  /** The person who sends; for mode "api" the principal is `apiKey` instead. */
   actor: Sender | null;
+  apiKey?: KeyPrincipal | null;
   tenant: { id: string; name: string; clientId: string | null; useApplication: boolean; useDelegated: boolean };
   mode: SendMode;
   from: string;
@@ -67,7 +80,17 @@ export function actorRefusal(actor: Sender | null, test = false): Refusal | null
   return null;
 }
 
+/** Whether an API key may send at all: it exists, is not revoked or expired, and belongs to the tenant. */
+export function keyRefusal(key: KeyPrincipal | null | undefined, tenantId: string, now = new Date()): Refusal | null {
+  if (!key || key.revokedAt || (key.expiresAt && key.expiresAt <= now)) {
+    return refuse("KEY_INACTIVE", "actor", "This API key is revoked or expired.", "The API key that queued this mail was revoked, expired or deleted after it was queued.");
+  }
+  if (key.tenantId !== tenantId) return refuse("KEY_OTHER_TENANT", "actor", "This API key belongs to another tenant.", "The API key that queued this mail belongs to another tenant.");
+  return null;
+}
+
 export async function maySend(q: SendQuestion, tx: Tx = db()): Promise<Refusal | null> {
+  if (q.mode === "api") return mayKeySend(q, tx);
   const { actor, tenant } = q;
   const from = q.from.toLowerCase();
   const notSender = actorRefusal(actor, q.test);
@@ -95,6 +118,33 @@ export async function maySend(q: SendQuestion, tx: Tx = db()): Promise<Refusal |
     return refuse("NOT_GRANTED", "from", `You may not send as ${from}: no grant names you or a group you belong to. An admin grants mailboxes on the Senders page.`, `The permission to send as ${from} was removed after this mail was queued.`);
   }
   return null;
+}
+
+/**
+ * An API key (mode "api") sends like an application send, from a listed sender mailbox of its own tenant
+ * that a grant names the key for. The same rules at queue time and at claim time: a key revoked or
+ * expired in between, or a grant removed, stops the send.
+ */
+async function mayKeySend(q: SendQuestion, tx: Tx): Promise<Refusal | null> {
+  const { tenant } = q;
+  const from = q.from.toLowerCase();
+  const notKey = keyRefusal(q.apiKey, tenant.id);
+  if (notKey || !q.apiKey) return notKey;
+  if (!tenant.clientId) return refuse("TENANT_NOT_READY", "tenantId", `Tenant "${tenant.name}" has no app registration yet: finish its setup first.`, `Tenant "${tenant.name}" lost its app registration after this mail was queued.`);
+  if (!tenant.useApplication) return refuse("APP_SENDING_OFF", "mode", `Tenant "${tenant.name}" does not use application sending, which API keys need.`, `Tenant "${tenant.name}" turned application sending off after this mail was queued.`);
+  const mailbox = await tx.senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: from, mode: "insensitive" }, allowed: true }, select: { id: true } });
+  if (!mailbox) {
+    return refuse("MAILBOX_NOT_LISTED", "from", `${from} is not a sender mailbox of "${tenant.name}".`, `${from} was removed from the sender mailboxes of "${tenant.name}" after this mail was queued.`);
+  }
+  const grant = await tx.senderGrant.findFirst({ where: { mailboxId: mailbox.id, apiKeyId: q.apiKey.id }, select: { id: true } });
+  if (!grant) return refuse("NOT_GRANTED", "from", `This API key may not send as ${from}: no grant names it. An admin grants mailboxes to keys on the API keys page.`, `The API key's permission to send as ${from} was removed after this mail was queued.`);
+  return null;
+}
+
+/** The API key of a send, as maySend needs it, read fresh from the database. */
+export async function loadKeyPrincipal(apiKeyId: string | null): Promise<KeyPrincipal | null> {
+  if (!apiKeyId) return null;
+  return db().apiKey.findUnique({ where: { id: apiKeyId }, select: { id: true, name: true, tenantId: true, revokedAt: true, expiresAt: true } });
 }
 
 /** The mailboxes of a tenant a person may send as (a grant to them or to one of their groups), by address. */

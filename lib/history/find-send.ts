@@ -1,5 +1,5 @@
 import "server-only";
-import { visibleSendsWhere } from "../sends/visibility";
+import { visibleSendsWhere, type KeyViewer } from "../sends/visibility";
 import { restrictionOf } from "../sends/explain-failure";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
@@ -39,7 +39,7 @@ function asHeaders(v: unknown): HeaderView[] {
  * One send as sent, with every Graph attempt. Senders may open only their own sends; a send they may
  * not see is "not found" (not "forbidden"), so ids of other people's sends reveal nothing.
  */
-export async function findSend(actor: SessionUser, id: string) {
+export async function findSend(actor: SessionUser | KeyViewer, id: string) {
   const s = await db().send.findFirst({
     where: { id, ...visibleSendsWhere(actor) },
     select: {

@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
+import type { KeyViewer } from "../sends/visibility";
 import type { HistoryFilter } from "../schemas/history";
 import { listSql, type SendListRow } from "./columns";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -21,7 +22,7 @@ export interface SendPage {
  * "Next".
  */
 export async function findSends(
-  actor: SessionUser,
+  actor: SessionUser | KeyViewer,
   filter: HistoryFilter,
   page: { cursor?: string; dir?: "next" | "prev"; limit?: number } = {},
 ): Promise<SendPage> {

@@ -3,14 +3,15 @@ import { Prisma } from "@/generated/prisma/client";
 import type { SessionUser } from "../auth/session";
 import type { HistoryFilter } from "../schemas/history";
 import { pgTimestamp } from "./cursor";
-import { seesAllSends } from "../sends/visibility";
+import { isKeyViewer, seesAllSends, type KeyViewer } from "../sends/visibility";
 
 /**
  * Who may see which sends, as SQL: senders see the sends they made; auditors and admins see every
  * tenant's. Every history query (list, detail, export, chart, volume) starts from this.
  */
-export function scopeSql(actor: SessionUser): Prisma.Sql {
+export function scopeSql(actor: SessionUser | KeyViewer): Prisma.Sql {
   // The rule of lib/sends/visibility.ts in SQL; the wizard's restriction tests are not listed or counted.
+  if (isKeyViewer(actor)) return Prisma.sql`s."apiKeyId" = ${actor.apiKeyId} AND s."tenantId" = ${actor.tenantId} AND NOT s."test"`;
   if (seesAllSends(actor)) return Prisma.sql`NOT s."test"`;
   return Prisma.sql`s."actorUserId" = ${actor.id} AND NOT s."test"`;
 }
@@ -26,7 +27,7 @@ export function searchQuery(q: string): string | null {
 }
 
 /** The WHERE clause of a filtered history view (alias `s` for "Send"), always scoped to the actor. */
-export function filterSql(actor: SessionUser, f: HistoryFilter): Prisma.Sql {
+export function filterSql(actor: SessionUser | KeyViewer, f: HistoryFilter): Prisma.Sql {
   const parts: Prisma.Sql[] = [scopeSql(actor)];
   if (f.status) parts.push(Prisma.sql`s."status" = ${f.status}::"SendStatus"`);
   if (f.mode) parts.push(Prisma.sql`s."mode" = ${f.mode}::"SendMode"`);

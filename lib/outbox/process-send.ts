@@ -12,7 +12,7 @@ import { deliver, type Delivery } from "./deliver";
 import { finishSend } from "./finish-send";
 import { backoffMs, type OutboxOptions } from "./options";
 import { progressMap } from "./progress";
-import { loadSender, maySend } from "../grants/may-send";
+import { loadKeyPrincipal, loadSender, maySend } from "../grants/may-send";
 import type { SendMode } from "@/generated/prisma/enums";
 import { DEFAULT_MAILBOX_LIMIT } from "../schemas/compose";
 
@@ -43,10 +43,10 @@ async function token(sendId: string, lease: string, mode: string, tenantId: stri
  * a send queued by someone since disabled or demoted, or from a mailbox whose grant or listing was
  * removed, fails with the reason instead of going out. Logged as a "policy" attempt (no Graph call).
  */
-async function recheck(s: { id: string; tenantId: string; mode: SendMode; fromAddress: string; actorUserId: string | null; test: boolean }, lease: string): Promise<Delivery | null> {
+async function recheck(s: { id: string; tenantId: string; mode: SendMode; fromAddress: string; actorUserId: string | null; apiKeyId: string | null; test: boolean }, lease: string): Promise<Delivery | null> {
   const tenant = await db().tenant.findUnique({ where: { id: s.tenantId }, select: { id: true, name: true, clientId: true, useApplication: true, useDelegated: true } });
   if (!tenant) return { kind: "failed", code: "TENANT_REMOVED", message: "The tenant was removed after this mail was queued." };
-  const refusal = await maySend({ actor: await loadSender(s.actorUserId), tenant, mode: s.mode, from: s.fromAddress, test: s.test });
+  const refusal = await maySend({ actor: await loadSender(s.actorUserId), apiKey: await loadKeyPrincipal(s.apiKeyId), tenant, mode: s.mode, from: s.fromAddress, test: s.test });
   if (!refusal) return null;
   const a = await startAttempt(s.id, lease, "policy");
   await finishAttempt(a.id, { durationMs: 0, httpStatus: null, graphCode: refusal.code, message: refusal.changed, requestId: null, outcome: "refused" });

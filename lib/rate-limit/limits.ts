@@ -19,6 +19,8 @@ export const LIMITS = {
   claimIp: { points: 10, duration: FIFTEEN_MINUTES },
   /** Admin consent callbacks (each consumes or probes a consent state) from one client address. */
   consentCallbackIp: { points: 20, duration: FIFTEEN_MINUTES },
+  /** REST API (/api/v1) requests from one client address, whatever the key (a wrong key counts too). */
+  apiIp: { points: 600, duration: 60 },
 } as const satisfies Record<string, { points: number; duration: number }>;
 
 export type LimitName = keyof typeof LIMITS;

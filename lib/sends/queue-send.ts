@@ -6,9 +6,11 @@ import { AppError, fieldErrors, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { composeSchema, parseAddressList, type ComposeInput } from "../schemas/compose";
 import { hasDelegatedGrant } from "../graph/delegated-token";
-import { actorRefusal, loadSender, maySend } from "../grants/may-send";
+import { actorRefusal, loadKeyPrincipal, loadSender, maySend, type Sender } from "../grants/may-send";
+import type { ApiKeyCaller } from "../api-keys/authenticate-key";
+import { keyMessageRefusal } from "../api-keys/message-rules";
 import { notifyOutbox } from "../outbox/notify";
-import { markUploadUsed, ownUpload } from "./upload-store";
+import { markUploadUsed, ownUpload, uploadOwnerOfKey } from "./upload-store";
 import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
 
 /**
@@ -20,7 +22,7 @@ import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
  * maySend again, and calls Graph.
  *   queueSend({ actor, tenantId, mode: "app", from, to: ["a@x.com"], subject, body })
  */
-export type QueueSendInput = { actor: SessionUser } & Record<string, unknown>;
+export type QueueSendInput = ({ actor: SessionUser; apiKey?: undefined } | { apiKey: ApiKeyCaller; actor?: undefined }) & Record<string, unknown>;
 
 export interface QueueOptions {
   /** The wizard's restriction proof: an admin may attempt any address; kept out of History's counts. */
@@ -34,6 +36,11 @@ export interface QueueOptions {
    * throwing rolls the send back, so a recipient is never queued twice.
    */
   bulk?: { sharedUpload?: string; within: (tx: QueueTx, sendId: string) => Promise<void> };
+  /**
+   * An API request's Idempotency-Key claim (lib/api-keys/idempotent-send.ts): bound to the send in the
+   * transaction that writes it, so the send and its idempotency record commit together or not at all.
+   */
+  idempotencyClaimId?: string;
 }
 
 export type QueueTx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
@@ -52,12 +59,18 @@ function invalid(fields: Record<string, string>, message = "Check the highlighte
   return new AppError("VALIDATION_FAILED", { userMessage: message, status: 422, fields });
 }
 
-export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts: QueueOptions = {}): Promise<{ id: string }> {
+export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInput, opts: QueueOptions = {}): Promise<{ id: string }> {
   // The caller's session says who; the database says whether they are still active and what role they hold.
   // Checked before the message, so someone who may not send learns that first (maySend asks again below).
-  const actor = await loadSender(caller.id);
-  const notSender = actorRefusal(actor, opts.test);
-  if (notSender || !actor) throw forbidden(notSender?.code === "TEST_NOT_ADMIN" ? "run the restriction test" : "send mail");
+  // An API key (the REST API) is its own principal: no person, mode "api", checked by maySend below.
+  let actor: Sender | null = null;
+  if (caller) {
+    actor = await loadSender(caller.id);
+    const notSender = actorRefusal(actor, opts.test);
+    if (notSender || !actor) throw forbidden(notSender?.code === "TEST_NOT_ADMIN" ? "run the restriction test" : "send mail");
+  }
+  const auditActor = caller ?? { id: apiKey!.id, name: `API key "${apiKey!.name}"` };
+  if (apiKey) raw = { ...raw, tenantId: apiKey.tenantId, mode: "app" };
   const parsed = composeSchema.safeParse(raw);
   if (!parsed.success) {
     const fields = fieldErrors(parsed.error.issues);
@@ -75,21 +88,26 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
     select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true, maxSendSizeBytes: true },
   });
   if (!tenant) throw notFound("That tenant");
-  const refusal = await maySend({ actor, tenant, mode: input.mode, from: input.from, test: opts.test });
+  const mode = apiKey ? "api" : input.mode;
+  const refusal = await maySend({ actor, apiKey: apiKey ? await loadKeyPrincipal(apiKey.id) : null, tenant, mode, from: input.from, test: opts.test });
   if (refusal) {
     if (refusal.code === "NOT_GRANTED" || refusal.code === "MAILBOX_NOT_LISTED") {
-      await recordAudit({ actor: caller, action: "send.refused", target: input.from, tenantId: tenant.id, after: { reason: refusal.code, mode: input.mode, origin: opts.origin ?? null } });
+      await recordAudit({ actor: auditActor, action: "send.refused", target: input.from, tenantId: tenant.id, after: { reason: refusal.code, mode, origin: opts.origin ?? null } });
     }
     if (refusal.field === "actor") throw forbidden("send mail");
+    // A key asking for a mailbox it was not granted is forbidden (403), not a form mistake.
+    if (apiKey && (refusal.code === "NOT_GRANTED" || refusal.code === "MAILBOX_NOT_LISTED")) {
+      throw new AppError("NOT_GRANTED", { userMessage: refusal.message, status: 403, fields: { [refusal.field]: refusal.message } });
+    }
     throw invalid({ [refusal.field]: refusal.message }, refusal.message);
   }
-  if (input.mode === "delegated" && !(await hasDelegatedGrant(tenant.id, actor.id))) {
+  if (input.mode === "delegated" && actor && !(await hasDelegatedGrant(tenant.id, actor.id))) {
     throw new AppError("invalid_grant", { userMessage: "The portal holds no Microsoft sign-in for you that allows sending. Sign in with Microsoft again, then send.", status: 409, fields: { mode: "Sign in with Microsoft again to send as yourself" } });
   }
 
   const attachments: AttachmentRecord[] = [];
   for (const ref of input.attachments) {
-    const m = await ownUpload(actor.id, ref.id);
+    const m = await ownUpload(apiKey ? uploadOwnerOfKey(apiKey.id) : actor!.id, ref.id);
     const shared = opts.bulk?.sharedUpload === m.id;
     if (shared) {
       attachments.push({ id: m.id, name: m.name, size: m.size, contentType: m.contentType, sha256: m.sha256, shared: true });
@@ -106,14 +124,19 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
   }
   const sizeBytes = Buffer.byteLength(input.subject) + Buffer.byteLength(input.body) + attachments.reduce((n, a) => n + a.size, 0);
   const addr = (list: { address: string }[]) => list.map((a) => a.address.toLowerCase());
+  if (apiKey) {
+    const broken = keyMessageRefusal(apiKey, { recipients: [...input.to, ...input.cc, ...input.bcc].map((a) => a.address), sizeBytes });
+    if (broken) throw new AppError("KEY_RULE", { userMessage: broken.message, status: 422, fields: { [broken.field]: broken.message } });
+  }
 
   const send = await db().$transaction(async (tx) => {
     const s = await tx.send.create({
       data: {
         tenantId: tenant.id,
-        mode: opts.bulk ? "bulk" : input.mode,
+        mode: opts.bulk ? "bulk" : mode,
         status: "queued",
-        actorUserId: actor.id,
+        actorUserId: actor?.id ?? null,
+        apiKeyId: apiKey?.id ?? null,
         test: opts.test ?? false,
         fromAddress: input.from,
         toAddresses: addr(input.to),
@@ -135,7 +158,12 @@ export async function queueSend({ actor: caller, ...raw }: QueueSendInput, opts:
       select: { id: true },
     });
     if (opts.bulk) await opts.bulk.within(tx, s.id);
-    await recordAudit({ actor: caller, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode: input.mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length, origin: opts.origin ?? null, ...(opts.test ? { test: true } : {}) } }, tx);
+    if (opts.idempotencyClaimId) {
+      // Still this request's claim (not taken over after a stall): otherwise roll the send back.
+      const { count } = await tx.idempotencyRecord.updateMany({ where: { id: opts.idempotencyClaimId, sendId: null }, data: { sendId: s.id } });
+      if (count !== 1) throw new AppError("IDEMPOTENCY_LOST", { userMessage: "Another request with the same Idempotency-Key took over; retry to get its result.", status: 409 });
+    }
+    await recordAudit({ actor: auditActor, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length, origin: opts.origin ?? null, ...(opts.test ? { test: true } : {}) } }, tx);
     // Wakes every outbox worker when this commits (lib/outbox/worker.ts LISTENs).
     await notifyOutbox(tx);
     return s;

@@ -127,6 +127,9 @@ export async function ownUpload(ownerId: string, id: string): Promise<UploadMeta
   return meta;
 }
 
+/** Uploads made with an API key (POST /api/v1/uploads) belong to the key, not to a person. */
+export const uploadOwnerOfKey = (apiKeyId: string): string => `apikey:${apiKeyId}`;
+
 export async function markUploadUsed(id: string, sendId: string): Promise<void> {
   const meta = await readUpload(id);
   if (meta) await writeFile(metaPath(id), JSON.stringify({ ...meta, sendId }), { mode: 0o600 });

@@ -9,11 +9,25 @@ import type { Role } from "@/generated/prisma/enums";
  */
 export const seesAllSends = (actor: { role: Role }): boolean => actor.role === "admin" || actor.role === "auditor";
 
-export function visibleSendsWhere(actor: { id: string; role: Role }): Prisma.SendWhereInput {
+/**
+ * An API key reading through the REST API (GET /api/v1/messages): it sees the sends it queued itself,
+ * in its own tenant, and nothing else — not another key's, not a person's.
+ */
+export interface KeyViewer {
+  apiKeyId: string;
+  tenantId: string;
+}
+
+export type Viewer = { id: string; role: Role } | KeyViewer;
+
+export const isKeyViewer = (v: Viewer): v is KeyViewer => "apiKeyId" in v;
+
+export function visibleSendsWhere(actor: Viewer): Prisma.SendWhereInput {
+  if (isKeyViewer(actor)) return { apiKeyId: actor.apiKeyId, tenantId: actor.tenantId, test: false };
   return seesAllSends(actor) ? {} : { actorUserId: actor.id };
 }
 
 /** For lists and counts: visible sends, without the wizard's restriction tests. */
-export function listedSendsWhere(actor: { id: string; role: Role }): Prisma.SendWhereInput {
+export function listedSendsWhere(actor: Viewer): Prisma.SendWhereInput {
   return { ...visibleSendsWhere(actor), test: false };
 }

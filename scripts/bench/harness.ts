@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
+import { sandboxBin } from "../start/sandbox";
 
 export type Res = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 export type CallOptions = { method?: string; headers?: Record<string, string>; body?: string | Buffer | NodeJS.ReadableStream };
@@ -106,7 +107,7 @@ export async function startBenchStack(name: string, senders: (domain: string) =>
     const sbDir = path.join(work, "sandbox");
     const portalPort = port(3600);
     const sbEnv = { ...process.env, SANDBOX_DATA_DIR: sbDir, SANDBOX_LOGIN_PORT: String(port(19000)), SANDBOX_GRAPH_PORT: String(port(19600)), SANDBOX_UPLOAD_PORT: String(port(20200)), SANDBOX_REDIRECT_URIS: `http://localhost:${portalPort}/api/auth/callback/microsoft` };
-    children.push(spawn(process.execPath, ["--import", "tsx", "sandbox/src/main.ts"], { cwd: process.env.BENCH_SANDBOX_ROOT ?? process.cwd(), env: sbEnv, stdio: ["ignore", "ignore", "inherit"] }));
+    children.push(spawn(process.execPath, [sandboxBin(process.env.BENCH_SANDBOX_ROOT)], { env: sbEnv, stdio: ["ignore", "ignore", "inherit"] }));
     const endpointsFile = path.join(sbDir, "endpoints.json");
     for (let i = 0; !existsSync(endpointsFile); i++) {
       if (i > 300) throw new Error("the sandbox did not start");

@@ -3,9 +3,21 @@
  * file (PORTAL_TENANTS_FILE) and a CA bundle (NODE_EXTRA_CA_CERTS). The portal's code never knows.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
+
+/** The portal's own names for the sandbox's demo app: the sandbox itself is neutral (m365-sandbox --help). */
+export const PORTAL_DEMO_APP_NAME = "Graph Mail Portal (sandbox)";
+
+/** The m365-sandbox command (the workspace package's `bin`), resolved by package name — from another checkout when `root` is given. */
+export function sandboxBin(root?: string): string {
+  const from = root ? path.join(path.resolve(root), "package.json") : import.meta.url;
+  const pkgFile = createRequire(from).resolve("m365-sandbox/package.json");
+  const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { bin: Record<string, string> };
+  return path.join(path.dirname(pkgFile), pkg.bin["m365-sandbox"]!);
+}
 
 export interface SandboxEndpoints {
   loginUrl: string;
@@ -27,10 +39,10 @@ export interface RunningSandbox {
 export async function startSandboxProcess(opts: { dataDir: string; redirectUri: string; env: NodeJS.ProcessEnv }): Promise<RunningSandbox> {
   const endpointsFile = path.resolve(opts.dataDir, "endpoints.json");
   await rm(endpointsFile, { force: true });
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve("sandbox/src/main.ts")], {
-    env: { ...opts.env, SANDBOX_DATA_DIR: opts.dataDir, SANDBOX_REDIRECT_URIS: opts.env.SANDBOX_REDIRECT_URIS ?? opts.redirectUri },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  // SANDBOX_REDIRECT_URIS (comma-separated) replaces the portal's own callback when set.
+  const redirectUris = (opts.env.SANDBOX_REDIRECT_URIS ?? opts.redirectUri).split(",").map((s) => s.trim()).filter(Boolean);
+  const args = ["--data-dir", opts.dataDir, "--app-name", opts.env.SANDBOX_APP_NAME ?? PORTAL_DEMO_APP_NAME, ...redirectUris.flatMap((u) => ["--redirect-uri", u])];
+  const child = spawn(process.execPath, [sandboxBin(), ...args], { env: opts.env, stdio: ["ignore", "inherit", "inherit"] });
   const started = Date.now();
   while (!existsSync(endpointsFile)) {
     if (child.exitCode !== null) throw new Error(`the sandbox exited with code ${child.exitCode} before it was ready`);

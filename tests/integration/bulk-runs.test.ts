@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TestSandbox } from "../../sandbox/test/support";
+import type { TestSandbox } from "m365-sandbox/helpers";
 import { hostileStrings } from "../support/hostile-strings";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 import type * as DbModule from "@/lib/db";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
+import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
 
 // The portal's Graph layer (lib/graph) against the sandbox tenant, with the real MSAL and Graph SDK.
 let sb: TestSandbox;

@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestSandbox } from "../../sandbox/test/support";
+import type { TestSandbox } from "m365-sandbox/helpers";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 import type * as DbModule from "@/lib/db";
 import type * as QueueSendModule from "@/lib/sends/queue-send";

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TestSandbox } from "../../sandbox/test/support";
-import { mailState } from "../../sandbox/src/exchange/mail-state";
+import type { TestSandbox } from "m365-sandbox/helpers";
+import { mailState } from "m365-sandbox/internal/exchange/mail-state";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 // Types only: the modules themselves are imported after the environment is set (env() reads it once).
 import type * as DbModule from "@/lib/db";

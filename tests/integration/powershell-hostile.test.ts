@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
-import type { TraceEntry } from "../../sandbox/src/powershell/session";
-import { parseOpath } from "../../sandbox/src/exchange/opath";
+import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
+import type { TraceEntry } from "m365-sandbox";
+import { parseOpath } from "m365-sandbox";
 import { graphPowerShellRegistration } from "@/lib/powershell/app-registration";
 import { certificateUploadScript } from "@/lib/powershell/certificate-upload";
 import { accessPolicyScript, rbacScript, recipientFilter } from "@/lib/powershell/exchange-restriction";
@@ -12,7 +12,7 @@ import { UnsafeScriptValue } from "@/lib/powershell/quote";
 import { hostileStrings, window } from "../support/hostile-strings";
 
 // Issue 10: 1,200 hostile strings for every PowerShell generator, EXECUTED. PowerShell is not installed
-// here, so the scripts run in the sandbox's PowerShell runner (sandbox/src/powershell) with
+// here, so the scripts run in the sandbox's PowerShell runner (m365-sandbox, src/powershell) with
 // {"trace": true}: it answers every statement it ran and the arguments each cmdlet was bound to — the
 // runner's equivalent of replacing a command with one that prints its arguments. Each generated
 // script must hand its cmdlets exactly the values that went in (every slot a different hostile value),

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfidentialClientApplication } from "@azure/msal-node";
-import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
+import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
 import { graphPowerShellRegistration } from "@/lib/powershell/app-registration";
 import { certificateUploadScript } from "@/lib/powershell/certificate-upload";
 import { accessPolicyScript, rbacScript } from "@/lib/powershell/exchange-restriction";

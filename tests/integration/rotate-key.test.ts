@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { TestSandbox } from "../../sandbox/test/support";
+import type { TestSandbox } from "m365-sandbox/helpers";
 import { createTestDatabase } from "../support/db";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 import type * as CryptoModule from "@/lib/crypto";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { CryptoProvider } from "@azure/msal-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PageDriver, type TestSandbox } from "../../sandbox/test/support";
-import { entraState } from "../../sandbox/src/entra/state";
+import { PageDriver, type TestSandbox } from "m365-sandbox/helpers";
+import { entraState } from "m365-sandbox/internal/entra/state";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 import { expectSealed } from "../support/sealed";
 

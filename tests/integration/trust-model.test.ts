@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TestSandbox } from "../../sandbox/test/support";
+import type { TestSandbox } from "m365-sandbox/helpers";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 // Types only: the modules themselves are imported after the environment is set (env() reads it once).
 import type * as DbModule from "@/lib/db";

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TestSandbox } from "../../sandbox/test/support";
-import { mailState } from "../../sandbox/src/exchange/mail-state";
+import type { TestSandbox } from "m365-sandbox/helpers";
+import { mailState } from "m365-sandbox/internal/exchange/mail-state";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 import type * as DbModule from "@/lib/db";
 import type * as QueueSendModule from "@/lib/sends/queue-send";
@@ -13,7 +13,7 @@ import type * as StatusModule from "@/lib/sends/send-status";
 import type { AppError } from "@/lib/errors";
 
 // Large attachments through the real outbox path (claim → processSend → draft, upload session, send)
-// against the in-process sandbox with its upload limits and one-shot upload faults (sandbox/src/graph/upload-limits.ts).
+// against the in-process sandbox with its upload limits and one-shot upload faults (m365-sandbox, src/graph/upload-limits.ts).
 let sb: TestSandbox;
 let env: PortalEnv;
 let tenantId: string;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
+import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
 import { createTestDatabase } from "../support/db";
 
 // Issue 11 item 4 / issue 15: the recommended restriction (RBAC for Applications) ends proved. The wizard's

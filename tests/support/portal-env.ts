@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startTestSandbox, type TestSandbox } from "../../sandbox/test/support";
+import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
 import { createTestDatabase } from "./db";
 
 export interface PortalEnv {
@@ -25,7 +25,8 @@ export async function startPortalEnv(name: string, opts: { senders?: (e: TestSan
   if (opts.previousSecretKeys) process.env.PORTAL_PREVIOUS_SECRET_KEYS = opts.previousSecretKeys;
   else delete process.env.PORTAL_PREVIOUS_SECRET_KEYS;
   process.env.PORTAL_DATA_DIR = dataDir;
-  const sb = await startTestSandbox(opts.redirectUris ? { redirectUris: opts.redirectUris } : {});
+  // The portal's next-auth callback (any port: Entra ignores the port of http://localhost redirect URIs).
+  const sb = await startTestSandbox({ redirectUris: opts.redirectUris ?? ["http://localhost:3000/api/auth/callback/microsoft"] });
   const { db } = await import("@/lib/db");
   const { encryptSecret } = await import("@/lib/crypto");
   const e = sb.endpoints;
