@@ -4,6 +4,7 @@ import type { SessionUser } from "../auth/session";
 import { AppError, forbidden } from "../errors";
 import { recordAudit } from "../audit/record";
 import { queueSend } from "../sends/queue-send";
+import type { ApiKeyCaller } from "../api-keys/authenticate-key";
 import { deadLetterWhere } from "./list-dead-letters";
 
 /**
@@ -52,7 +53,13 @@ export async function retryDeadLetters(actor: SessionUser, ids: string[]): Promi
     if (s.body === null) reason = "This tenant keeps metadata only: the message body was not stored, so it cannot be sent again.";
     else if (Array.isArray(s.attachments) && s.attachments.length > 0) reason = "Attachments are not kept after a send ends: compose it again with its files.";
     const sender = s.actorUserId ? await db().user.findUnique({ where: { id: s.actorUserId }, select: { id: true, name: true, email: true, role: true, tenantId: true } }) : null;
-    if (!reason && !sender) reason = "The person who queued it no longer exists on the portal, so nobody's grants allow sending it.";
+    // A send an API key queued is retried as that key, under the key's grants and rules as they are now.
+    const key = !sender && s.apiKeyId
+      ? await db().apiKey.findUnique({ where: { id: s.apiKeyId }, select: { id: true, name: true, displayPrefix: true, tenantId: true, ratePerMinute: true, allowedRecipientDomains: true, maxMessageBytes: true, revokedAt: true, expiresAt: true } })
+      : null;
+    if (!reason && key?.revokedAt) reason = "The API key that queued it was revoked.";
+    if (!reason && key?.expiresAt && key.expiresAt <= new Date()) reason = "The API key that queued it has expired.";
+    if (!reason && !sender && !key) reason = "The person or API key that queued it no longer exists on the portal, so nobody's grants allow sending it.";
     // Taken off the list first, conditionally: two admins retrying at once never queue it twice.
     const taken = await db().send.updateMany({ where: { id: s.id, ...deadLetterWhere }, data: { deadLetterResolution: "retried", deadLetterResolvedAt: new Date(), deadLetterResolvedById: actor.id } });
     if (taken.count === 0) {
@@ -62,9 +69,15 @@ export async function retryDeadLetters(actor: SessionUser, ids: string[]): Promi
     let newId: string | undefined;
     if (!reason) {
       try {
+        let principal: { actor: NonNullable<typeof sender> } | { apiKey: ApiKeyCaller };
+        if (sender) principal = { actor: sender };
+        else {
+          const { revokedAt: _r, expiresAt: _e, ...apiKey } = key!;
+          principal = { apiKey };
+        }
         newId = (await queueSend(
           {
-            actor: sender!, tenantId: s.tenantId, mode: s.mode === "delegated" ? "delegated" : "app", from: s.fromAddress,
+            ...principal, tenantId: s.tenantId, mode: s.mode === "delegated" ? "delegated" : "app", from: s.fromAddress,
             to: s.toAddresses, cc: s.ccAddresses, bcc: s.bccAddresses, replyTo: s.replyToAddresses, subject: s.subject,
             bodyType: s.bodyType, body: s.body, importance: s.importance, saveToSent: s.saveToSent, headers: s.headers,
           },
