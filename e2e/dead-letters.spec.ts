@@ -24,7 +24,7 @@ test("an admin retries (refused with the reason under current grants) and discar
   await signInLocal(page);
   await page.goto("/history");
   await page.getByRole("link", { name: "Dead letters" }).click();
-  await expect(page.getByRole("heading", { name: "Dead letters" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Dead letters", exact: true })).toBeVisible();
   await expect(page.getByText("gave up after 6 tries").first()).toBeVisible();
 
   // Retry: the mailbox is no longer a sender mailbox of the tenant, so the portal refuses it and says why.

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
@@ -65,6 +66,11 @@ export function DeadLettersForm({ rows, retry, discard }: { rows: Row[]; retry: 
           ))}
         </ul>
       ) : null}
+      {rows.length === 0 ? (
+        <p className="text-sm text-slate-600 dark:text-slate-400">
+          Nothing failed for good. Sends still retrying are in <Link className="underline" href="/history?status=retrying">History</Link>.
+        </p>
+      ) : (
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead>
@@ -106,6 +112,7 @@ export function DeadLettersForm({ rows, retry, discard }: { rows: Row[]; retry: 
           </tbody>
         </table>
       </div>
+      )}
     </form>
   );
 }

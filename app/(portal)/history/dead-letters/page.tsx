@@ -24,15 +24,12 @@ export default async function DeadLettersPage() {
         }
       />
       <Card title={total > rows.length ? `Newest ${DEAD_LETTER_PAGE} of ${total}` : `${total} dead letter${total === 1 ? "" : "s"}`}>
-        {rows.length === 0 ? (
-          <p className="text-sm text-slate-600 dark:text-slate-400">Nothing failed for good. Sends still retrying are in <Link className="underline" href="/history?status=retrying">History</Link>.</p>
-        ) : (
-          <DeadLettersForm
-            rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), completedAt: r.completedAt?.toISOString() ?? null }))}
-            retry={retryDeadLettersAction}
-            discard={discardDeadLettersAction}
-          />
-        )}
+        {/* Always mounted: the result of the last retry or discard stays shown when it emptied the list. */}
+        <DeadLettersForm
+          rows={rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), completedAt: r.completedAt?.toISOString() ?? null }))}
+          retry={retryDeadLettersAction}
+          discard={discardDeadLettersAction}
+        />
       </Card>
     </>
   );
