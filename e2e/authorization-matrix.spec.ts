@@ -84,6 +84,8 @@ const EXPECTED: Record<string, Row> = {
   "app/(portal)/bulk/actions.ts#saveTemplateAction": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-visible", sender: "allowed", auditor: "forbidden", admin: "not-visible" },
   "app/(portal)/compose/actions.ts#sendAction": SEND_AS_TENANT_A,
   "app/(portal)/history/[id]/actions.ts#sendAgainAction": { ...SEES_TENANT_A_SENDS, auditor: "forbidden" },
+  "app/(portal)/history/dead-letters/actions.ts#discardDeadLettersAction": ADMIN_ONLY,
+  "app/(portal)/history/dead-letters/actions.ts#retryDeadLettersAction": ADMIN_ONLY,
   "app/(portal)/senders/actions.ts#addMailboxAction": ADMIN_ONLY,
   "app/(portal)/senders/actions.ts#grantAction": ADMIN_ONLY,
   "app/(portal)/senders/actions.ts#removeMailboxAction": ADMIN_ONLY,
@@ -597,6 +599,15 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
   "app/(portal)/history/[id]/actions.ts#sendAgainAction": {
     attack: (f) => formAction({ sendId: f.sendA }),
     allowed: actionCode("NOT_FAILED"),
+  },
+  // Tenant A's send was accepted, so it is no dead letter: an admin is answered NOT_DEAD_LETTER, nothing changes.
+  "app/(portal)/history/dead-letters/actions.ts#discardDeadLettersAction": {
+    attack: (f) => formAction({ sendIds: f.sendA }),
+    allowed: actionCode("NOT_DEAD_LETTER"),
+  },
+  "app/(portal)/history/dead-letters/actions.ts#retryDeadLettersAction": {
+    attack: (f) => formAction({ sendIds: f.sendA }),
+    allowed: actionCode("NOT_DEAD_LETTER"),
   },
   "app/(portal)/senders/actions.ts#addMailboxAction": {
     attack: (f) => formAction({ tenantId: f.tenantA.id, address: `matrix-added-${f.tag}@a.example.com` }),

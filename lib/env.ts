@@ -37,6 +37,19 @@ const schema = z.object({
   PORTAL_UPLOAD_MAX_MB: z.coerce.number().int("PORTAL_UPLOAD_MAX_MB must be a whole number of MB").min(1).max(10_000_000).default(500),
   PORTAL_UPLOAD_MAX_CONCURRENT: z.coerce.number().int("PORTAL_UPLOAD_MAX_CONCURRENT must be a whole number").min(1).max(1000).default(4),
   PORTAL_UPLOAD_MIN_FREE_MB: z.coerce.number().int("PORTAL_UPLOAD_MIN_FREE_MB must be a whole number of MB").min(0).max(1_000_000_000).default(1024),
+  /**
+   * Outbox (lib/outbox/options.ts): Graph requests in flight per tenant app registration, counted across
+   * every portal instance on the database (README, "Outbox concurrency"). 4 is the safe reading of
+   * Outlook's limit, which one version of Microsoft's page states per app and mailbox, another per app.
+   */
+  PORTAL_OUTBOX_APP_CONCURRENCY: z.coerce.number().int("PORTAL_OUTBOX_APP_CONCURRENCY must be a whole number").min(1).max(1000).default(4),
+  /** Sends one portal process works on at once (claims beyond the per-app limit wait). */
+  PORTAL_OUTBOX_WORKER_CONCURRENCY: z.coerce.number().int("PORTAL_OUTBOX_WORKER_CONCURRENCY must be a whole number").min(1).max(1000).default(16),
+  /**
+   * Length of the per-mailbox message-rate window in ms (Exchange: 30 messages per 60 s). Only for
+   * benchmarks against a sandbox whose clock runs faster than real time; leave unset otherwise.
+   */
+  PORTAL_OUTBOX_PACE_WINDOW_MS: z.coerce.number().int("PORTAL_OUTBOX_PACE_WINDOW_MS must be a whole number of ms").min(100).max(3_600_000).default(60_000),
   /** Optional JSON file of tenants to provision declaratively at start (see README). */
   PORTAL_TENANTS_FILE: z.string().optional(),
   /** Role given to people the first time they sign in with Microsoft. */

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "../db";
 import { removeUpload } from "../sends/upload-store";
+import { notifyOutbox } from "./notify";
 import type { Delivery } from "./deliver";
 
 /**
@@ -16,6 +17,7 @@ export async function finishSend(sendId: string, lease: string, d: Delivery): Pr
       where: mine,
       data: { ...release, status: "retrying", nextAttemptAt: new Date(Date.now() + (d.afterMs ?? 2_000)), errorCode: d.code, errorMessage: d.message },
     });
+    if (r.count > 0) await notifyOutbox().catch(() => undefined);
     return r.count > 0;
   }
   const s = await db().send.findUnique({ where: { id: sendId }, select: { attachments: true, tenant: { select: { metadataOnly: true } } } });
@@ -30,6 +32,8 @@ export async function finishSend(sendId: string, lease: string, d: Delivery): Pr
     data: { ...release, ...data, completedAt: new Date(), nextAttemptAt: null, ...(s?.tenant.metadataOnly ? { body: null } : {}) },
   });
   if (n.count === 0) return false;
+  // The per-app slot is free for every instance (claim.ts counts in-flight sends cluster-wide).
+  await notifyOutbox().catch(() => undefined);
   // A bulk run's shared attachment stays for the run's other messages; the run removes it when it ends (lib/bulk/attachment.ts).
   for (const a of (Array.isArray(s?.attachments) ? s.attachments : []) as { id?: string; shared?: boolean }[]) if (a.id && !a.shared) await removeUpload(a.id);
   return true;

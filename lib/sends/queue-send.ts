@@ -9,6 +9,7 @@ import { hasDelegatedGrant } from "../graph/delegated-token";
 import { actorRefusal, loadKeyPrincipal, loadSender, maySend, type Sender } from "../grants/may-send";
 import type { ApiKeyCaller } from "../api-keys/authenticate-key";
 import { keyMessageRefusal } from "../api-keys/message-rules";
+import { notifyOutbox } from "../outbox/notify";
 import { markUploadUsed, ownUpload, uploadOwnerOfKey } from "./upload-store";
 import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
 
@@ -163,6 +164,8 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
       if (count !== 1) throw new AppError("IDEMPOTENCY_LOST", { userMessage: "Another request with the same Idempotency-Key took over; retry to get its result.", status: 409 });
     }
     await recordAudit({ actor: auditActor, action: "send.queued", target: s.id, tenantId: tenant.id, after: { mode, from: input.from, recipients: input.to.length + input.cc.length + input.bcc.length, attachments: attachments.length, origin: opts.origin ?? null, ...(opts.test ? { test: true } : {}) } }, tx);
+    // Wakes every outbox worker when this commits (lib/outbox/worker.ts LISTENs).
+    await notifyOutbox(tx);
     return s;
   });
   for (const a of attachments) if (!a.shared) await markUploadUsed(a.id, send.id);

@@ -276,6 +276,21 @@ describe("lease recovery", () => {
   });
 });
 
+describe("lease recovery after Graph's 202", () => {
+  it("the worker died after logging Graph's 202 but before writing the result: the send is accepted, never requeued (no second copy)", async () => {
+    const { finishAttempt } = await import("@/lib/outbox/attempts");
+    const { id } = await queue();
+    const a = await claimOne("w-died-after-202", id);
+    const attempt = await lib.startAttempt(id, a.lease, "sendMail");
+    await finishAttempt(attempt.id, { durationMs: 40, httpStatus: 202, outcome: "accepted" }); // then the process died
+    await expireLease(id);
+    await lib.recover();
+    expect(await lib.db().send.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "accepted", workerId: null, completedAt: expect.any(Date) });
+    expect(await run()).toEqual([]);
+    expect((await attemptsOf(id)).map((x) => `${x.operation}:${x.outcome}`)).toEqual(["sendMail:accepted"]);
+  });
+});
+
 describe("timed out after the request left, or never connected", () => {
   it("a client timeout after the request left: uncertain, delivered once by Microsoft, never resent", async () => {
     const subject = `timeout ${uniq()}`;

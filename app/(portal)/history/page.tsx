@@ -48,6 +48,11 @@ export default async function HistoryPage({ searchParams }: { searchParams: Sear
         actions={
           parsed.success ? (
             <div className="flex gap-2">
+              {user.role === "admin" ? (
+                <Link className={buttonClass("ghost")} href="/history/dead-letters">
+                  Dead letters
+                </Link>
+              ) : null}
               <a className={buttonClass("secondary")} href={`/api/history/export${q}${sep}format=csv`} download>
                 Export CSV
               </a>

@@ -21,6 +21,8 @@ export interface FaultConfig {
   /** How Retry-After is written: delay-seconds (what Graph sends) or an HTTP-date (RFC 9110 §10.2.3 allows both). */
   retryAfterFormat?: "seconds" | "http-date";
   latencyMs: number;
+  /** A further random delay, uniform between 0 and this many ms, added to latencyMs per request. */
+  latencyJitterMs?: number;
   /**
    * Delay before a Graph answer is written, after the request was handled (a sendMail is delivered at
    * once): a client that gives up meanwhile timed out after the request left.
@@ -46,6 +48,10 @@ export interface ScopedFault {
 export interface Clock {
   now(): number; // ms since epoch
   advance(ms: number): void;
+  /** Runs the clock n times faster than real time from now on (1 = real time). */
+  setSpeed(n: number): void;
+  speed(): number;
+  /** Back to real time at speed 1. */
   reset(): void;
 }
 

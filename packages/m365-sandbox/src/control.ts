@@ -4,10 +4,10 @@
  *   POST /reset                      store back to the seeded demo tenant; faults, clock, sessions cleared
  *   POST /seed                       add tenants, users, mailboxes, groups, apps, grants, policies (entra/seed-input.ts)
  *   GET  /state                      a JSON summary for debugging
- *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"retryAfterFormat":"seconds"|"http-date","latencyMs":n,"responseDelayMs":n}; {"rate":0} clears;
+ *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"retryAfterFormat":"seconds"|"http-date","latencyMs":n,"latencyJitterMs":n,"responseDelayMs":n}; {"rate":0} clears;
  *                                    with "clientId" and/or "mailbox" only that app's / mailbox's Graph requests
  *   GET  /faults                     {"faults": <sandbox-wide>, "scoped": [{clientId?, mailbox?, config}]}
- *   POST /clock                      {"advanceSeconds":n} | {"reset":true}
+ *   POST /clock                      {"advanceSeconds":n} | {"speed":1..10000} (sandbox time runs n× real time) | {"reset":true}
  *   POST /apps/{appId}/secrets       add a client secret (e.g. an expired one); answers its secretText
  *   POST /apps/{appId}/certificates  add a certificate credential {pem, startDateTime?, endDateTime?}
  *   POST /users/{id|upn}/revoke-sessions  revoke the user's refresh tokens and sign-in sessions
@@ -88,7 +88,7 @@ function parseScope(b: Record<string, unknown>, bad: string[]): { clientId?: str
 }
 
 function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults"], bad: string[]): SandboxContext["faults"] {
-  const known = ["rate", "statuses", "retryAfterSeconds", "retryAfterFormat", "latencyMs", "responseDelayMs", "clientId", "mailbox"];
+  const known = ["rate", "statuses", "retryAfterSeconds", "retryAfterFormat", "latencyMs", "latencyJitterMs", "responseDelayMs", "clientId", "mailbox"];
   for (const k of Object.keys(b)) if (!known.includes(k)) bad.push(k);
   const rate = b.rate;
   if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) bad.push("rate");
@@ -102,11 +102,13 @@ function parseFaults(b: Record<string, unknown>, current: SandboxContext["faults
   if (format !== "seconds" && format !== "http-date") bad.push("retryAfterFormat");
   const latency = b.latencyMs ?? 0;
   if (!Number.isInteger(latency) || (latency as number) < 0 || (latency as number) > 120_000) bad.push("latencyMs");
+  const jitter = b.latencyJitterMs ?? 0;
+  if (!Number.isInteger(jitter) || (jitter as number) < 0 || (jitter as number) > 120_000) bad.push("latencyJitterMs");
   const responseDelay = b.responseDelayMs ?? 0;
   if (!Number.isInteger(responseDelay) || (responseDelay as number) < 0 || (responseDelay as number) > 120_000) bad.push("responseDelayMs");
-  if (bad.length) throw new BadInput(bad, `Invalid fault settings: ${bad.join(", ")}. Expected {"rate":0..1,"statuses":[429,503,0=drop],"retryAfterSeconds":0..3600,"retryAfterFormat":"seconds"|"http-date","latencyMs":0..120000,"responseDelayMs":0..120000,"clientId"?:"<app id>","mailbox"?:"<address or id>"}.`);
-  if (rate === 0) return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: latency as number, responseDelayMs: responseDelay as number };
-  return { rate: rate as number, statuses: statuses as number[], retryAfterSeconds: retryAfter as number, retryAfterFormat: format as "seconds" | "http-date", latencyMs: latency as number, responseDelayMs: responseDelay as number };
+  if (bad.length) throw new BadInput(bad, `Invalid fault settings: ${bad.join(", ")}. Expected {"rate":0..1,"statuses":[429,503,0=drop],"retryAfterSeconds":0..3600,"retryAfterFormat":"seconds"|"http-date","latencyMs":0..120000,"latencyJitterMs":0..120000,"responseDelayMs":0..120000,"clientId"?:"<app id>","mailbox"?:"<address or id>"}.`);
+  if (rate === 0) return { rate: 0, statuses: [429, 503], retryAfterSeconds: 1, latencyMs: latency as number, latencyJitterMs: jitter as number, responseDelayMs: responseDelay as number };
+  return { rate: rate as number, statuses: statuses as number[], retryAfterSeconds: retryAfter as number, retryAfterFormat: format as "seconds" | "http-date", latencyMs: latency as number, latencyJitterMs: jitter as number, responseDelayMs: responseDelay as number };
 }
 
 function state(ctx: SandboxContext) {
@@ -114,7 +116,7 @@ function state(ctx: SandboxContext) {
   const es = entraState(ctx);
   return {
     urls: ctx.urls,
-    clock: { now: new Date(ctx.clock.now()).toISOString(), offsetSeconds: Math.round((ctx.clock.now() - Date.now()) / 1000) },
+    clock: { now: new Date(ctx.clock.now()).toISOString(), offsetSeconds: Math.round((ctx.clock.now() - Date.now()) / 1000), speed: ctx.clock.speed() },
     faults: ctx.faults,
     scopedFaults: ctx.scopedFaults,
     tenants: [...s.tenants.values()],
@@ -179,7 +181,7 @@ export function registerControlRoutes(router: Router, ctx: SandboxContext, opts:
     const existing = ctx.scopedFaults.find(same);
     const config = parseFaults(b, existing?.config ?? ctx.faults, bad);
     ctx.scopedFaults = ctx.scopedFaults.filter((s) => !same(s));
-    if (config.rate > 0 || config.latencyMs > 0) ctx.scopedFaults.push({ ...scope, config });
+    if (config.rate > 0 || config.latencyMs > 0 || (config.latencyJitterMs ?? 0) > 0) ctx.scopedFaults.push({ ...scope, config });
     sendJson(c.res, 200, { faults: config, scope });
   }));
   router.on("GET", "/_sandbox/faults", (c) => sendJson(c.res, 200, { faults: ctx.faults, scoped: ctx.scopedFaults }));
@@ -187,9 +189,12 @@ export function registerControlRoutes(router: Router, ctx: SandboxContext, opts:
   router.on("POST", "/_sandbox/clock", guarded(async (c) => {
     const b = await readJson(c);
     if (b.reset === true) ctx.clock.reset();
-    else if (typeof b.advanceSeconds === "number" && Number.isFinite(b.advanceSeconds) && b.advanceSeconds >= 0) ctx.clock.advance(b.advanceSeconds * 1000);
-    else throw new BadInput(["advanceSeconds"], 'Expected {"advanceSeconds": n ≥ 0} or {"reset": true}.');
-    sendJson(c.res, 200, { now: new Date(ctx.clock.now()).toISOString() });
+    else if (b.speed !== undefined) {
+      if (typeof b.speed !== "number" || !Number.isFinite(b.speed) || b.speed < 1 || b.speed > 10_000) throw new BadInput(["speed"], 'Expected {"speed": 1..10000} (sandbox seconds per real second).');
+      ctx.clock.setSpeed(b.speed);
+    } else if (typeof b.advanceSeconds === "number" && Number.isFinite(b.advanceSeconds) && b.advanceSeconds >= 0) ctx.clock.advance(b.advanceSeconds * 1000);
+    else throw new BadInput(["advanceSeconds"], 'Expected {"advanceSeconds": n ≥ 0} or {"speed": n} or {"reset": true}.');
+    sendJson(c.res, 200, { now: new Date(ctx.clock.now()).toISOString(), speed: ctx.clock.speed() });
   }));
   router.on("POST", "/_sandbox/apps/:appId/secrets", guarded(async (c) => {
     const app = findApp(ctx.store, c.params.appId ?? "");

@@ -277,4 +277,37 @@ describe("faults and throttling", () => {
     await graph().api(`/users/${from}/sendMail`).post(mail([`lee.gu@${d()}`], { subject: "after the window" }));
     expect(await delivered(`to=lee.gu@${d()}&subject=after the window`)).toHaveLength(1);
   });
+
+  it("a sped-up clock (POST /clock {speed}) lets the 30-a-minute window pass in real seconds; bad speeds are refused by field", async () => {
+    const from = sb.endpoints.mailboxes.shared;
+    await sb.control("/clock", { advanceSeconds: 120 }); // a fresh window for this mailbox
+    for (let i = 0; i < 30; i++) await graph().api(`/users/${from}/sendMail`).post(mail([`lee.gu@${d()}`], { subject: `fast ${i}` }));
+    const e = await graphError(graph().api(`/users/${from}/sendMail`).middlewareOptions(noRetry()).post(mail([`lee.gu@${d()}`])));
+    expect(e.statusCode).toBe(429);
+    expect((await sb.control("/clock", { speed: 0 })).status).toBe(400);
+    expect((await sb.control<{ error: { fields: string[] } }>("/clock", { speed: "fast" })).json.error.fields).toEqual(["speed"]);
+    const before = Date.parse((await sb.control<{ now: string }>("/clock", { speed: 200 })).json.now);
+    await new Promise((r) => setTimeout(r, 400)); // 400 ms real = 80 s on the sandbox clock
+    try {
+      const state = await sb.control<{ clock: { now: string; speed: number } }>("/state", undefined, "GET");
+      expect(state.json.clock.speed).toBe(200);
+      expect(Date.parse(state.json.clock.now) - before).toBeGreaterThanOrEqual(60_000);
+      await graph().api(`/users/${from}/sendMail`).post(mail([`lee.gu@${d()}`], { subject: "after the fast window" }));
+    } finally {
+      await sb.control("/clock", { speed: 1 });
+    }
+    expect(await delivered(`to=lee.gu@${d()}&subject=after the fast window`)).toHaveLength(1);
+  });
+
+  it("latencyJitterMs adds a random delay per request, validated like the other fault fields", async () => {
+    expect((await sb.control<{ error: { fields: string[] } }>("/faults", { rate: 0, latencyJitterMs: -1 })).json.error.fields).toEqual(["latencyJitterMs"]);
+    expect((await sb.control("/faults", { rate: 0, latencyMs: 0, latencyJitterMs: 120 })).status).toBe(200);
+    try {
+      const t = performance.now();
+      for (let i = 0; i < 4; i++) await graph().api(`/users/${sb.endpoints.mailboxes.allowed}/sendMail`).post(mail([`lee.gu@${d()}`], { subject: `jitter ${i}` }));
+      expect(performance.now() - t).toBeGreaterThan(20); // four draws of 0..120 ms
+    } finally {
+      await sb.control("/faults", { rate: 0, latencyMs: 0, latencyJitterMs: 0 });
+    }
+  });
 });

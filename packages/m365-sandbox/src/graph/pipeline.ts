@@ -98,7 +98,8 @@ export function applyFault(ctx: SandboxContext, req: IncomingMessage, res: Serve
 }
 
 export async function applyLatency(ctx: SandboxContext, f: FaultConfig = ctx.faults): Promise<void> {
-  if (f.latencyMs > 0) await sleep(f.latencyMs);
+  const ms = f.latencyMs + (f.latencyJitterMs ? Math.random() * f.latencyJitterMs : 0);
+  if (ms > 0) await sleep(ms);
 }
 
 /**
