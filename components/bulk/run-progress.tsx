@@ -2,24 +2,12 @@
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import { Badge, Card } from "@/components/ui/card";
+import type { RecipientView, RunProgress } from "@/lib/bulk/run-view";
 import { RUN_STATUS_LABELS } from "@/lib/schemas/bulk";
 import { ControlButton } from "./control-button";
 
-export interface ProgressJson {
-  id: string;
-  status: keyof typeof RUN_STATUS_LABELS;
-  stopReason: string | null;
-  total: number;
-  pending: number;
-  inOutbox: number;
-  sent: number;
-  failed: number;
-  uncertain: number;
-  skipped: number;
-  etaSeconds: number | null;
-  perMinute: number;
-  recipients: { id: string; address: string; displayName: string | null; status: string; sendId: string | null; error: string | null }[];
-}
+/** The progress route's JSON: the lib's view, every field already JSON-safe. */
+export type ProgressJson = RunProgress & { recipients: RecipientView[] };
 
 const RESULT: Record<string, string> = {
   pending: "Waiting", queued: "Queued", sending: "Sending", retrying: "Retrying", accepted: "Sent", failed: "Failed", uncertain: "Uncertain", skipped: "Skipped", refused: "Not sent",

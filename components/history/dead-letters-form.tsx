@@ -4,21 +4,10 @@ import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { idle, type ActionState } from "@/lib/action-state";
+import type { DeadLetter } from "@/lib/dead-letters/list-dead-letters";
 
-interface Row {
-  id: string;
-  tenantName: string;
-  mode: string;
-  fromAddress: string;
-  subject: string;
-  recipientCount: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  attemptCount: number;
-  createdAt: string;
-  completedAt: string | null;
-  actor: string | null;
-}
+/** A dead letter as the page passes it (dates as ISO strings). */
+type Row = Omit<DeadLetter, "createdAt" | "completedAt"> & { createdAt: string; completedAt: string | null };
 type Outcome = { id: string; ok: boolean; newId?: string; reason?: string };
 type Act = (prev: ActionState<Outcome[]>, form: FormData) => Promise<ActionState<Outcome[]>>;
 
