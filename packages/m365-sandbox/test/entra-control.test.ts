@@ -64,7 +64,7 @@ describe("control API", () => {
     expect(bad.json.error.fields).toEqual(expect.arrayContaining(["rate", "statuses", "latencyMs", "retryAfterFormat", "responseDelayMs"]));
     const ok = await sb.control<{ faults: unknown }>("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 2, latencyMs: 10 });
     expect(ok.status).toBe(200);
-    expect(sb.ctx.faults).toEqual({ rate: 1, statuses: [429], retryAfterSeconds: 2, retryAfterFormat: "seconds", latencyMs: 10, responseDelayMs: 0 });
+    expect(sb.ctx.faults).toEqual({ rate: 1, statuses: [429], retryAfterSeconds: 2, retryAfterFormat: "seconds", latencyMs: 10, latencyJitterMs: 0, responseDelayMs: 0 });
     await sb.control("/faults", { rate: 1, statuses: [503], retryAfterSeconds: 5, retryAfterFormat: "http-date", responseDelayMs: 20 });
     expect(sb.ctx.faults).toMatchObject({ retryAfterFormat: "http-date", responseDelayMs: 20 });
     await sb.control("/faults", { rate: 0 });
