@@ -16,6 +16,9 @@ export interface ApiKeyCaller {
   maxMessageBytes: number | null;
 }
 
+/** The caller's columns plus what decides whether the key may still be used. */
+export const KEY_CALLER_SELECT = { id: true, name: true, displayPrefix: true, tenantId: true, ratePerMinute: true, allowedRecipientDomains: true, maxMessageBytes: true, revokedAt: true, expiresAt: true } as const;
+
 const unauthorized = (detail: string) =>
   new AppError("UNAUTHENTICATED", { userMessage: detail, status: 401, details: { wwwAuthenticate: 'Bearer realm="api"' } });
 
@@ -42,7 +45,7 @@ export async function authenticateKey(authorization: string | null, ip: string, 
   if (!m || !looksLikeKeySecret(m[1]!)) throw unauthorized("The Authorization header does not hold an API key of this portal (`Bearer gmp_live_…`).");
   const key = await db().apiKey.findUnique({
     where: { hash: hashKeySecret(m[1]!) },
-    select: { id: true, name: true, displayPrefix: true, tenantId: true, ratePerMinute: true, allowedRecipientDomains: true, maxMessageBytes: true, revokedAt: true, expiresAt: true },
+    select: KEY_CALLER_SELECT,
   });
   if (!key) throw unauthorized("This API key is not known to the portal.");
   if (key.revokedAt) throw unauthorized("This API key was revoked. Ask an admin for a new key.");

@@ -4,7 +4,8 @@ import type { SessionUser } from "../auth/session";
 import { AppError, forbidden } from "../errors";
 import { recordAudit } from "../audit/record";
 import { queueSend } from "../sends/queue-send";
-import type { ApiKeyCaller } from "../api-keys/authenticate-key";
+import { KEY_CALLER_SELECT, type ApiKeyCaller } from "../api-keys/authenticate-key";
+import { resendInput } from "../sends/resend-input";
 import { deadLetterWhere } from "./list-dead-letters";
 
 /**
@@ -55,7 +56,7 @@ export async function retryDeadLetters(actor: SessionUser, ids: string[]): Promi
     const sender = s.actorUserId ? await db().user.findUnique({ where: { id: s.actorUserId }, select: { id: true, name: true, email: true, role: true, tenantId: true } }) : null;
     // A send an API key queued is retried as that key, under the key's grants and rules as they are now.
     const key = !sender && s.apiKeyId
-      ? await db().apiKey.findUnique({ where: { id: s.apiKeyId }, select: { id: true, name: true, displayPrefix: true, tenantId: true, ratePerMinute: true, allowedRecipientDomains: true, maxMessageBytes: true, revokedAt: true, expiresAt: true } })
+      ? await db().apiKey.findUnique({ where: { id: s.apiKeyId }, select: KEY_CALLER_SELECT })
       : null;
     if (!reason && key?.revokedAt) reason = "The API key that queued it was revoked.";
     if (!reason && key?.expiresAt && key.expiresAt <= new Date()) reason = "The API key that queued it has expired.";
@@ -75,14 +76,7 @@ export async function retryDeadLetters(actor: SessionUser, ids: string[]): Promi
           const { revokedAt: _r, expiresAt: _e, ...apiKey } = key!;
           principal = { apiKey };
         }
-        newId = (await queueSend(
-          {
-            ...principal, tenantId: s.tenantId, mode: s.mode === "delegated" ? "delegated" : "app", from: s.fromAddress,
-            to: s.toAddresses, cc: s.ccAddresses, bcc: s.bccAddresses, replyTo: s.replyToAddresses, subject: s.subject,
-            bodyType: s.bodyType, body: s.body, importance: s.importance, saveToSent: s.saveToSent, headers: s.headers,
-          },
-          { origin: "dead-letter-retry" },
-        )).id;
+        newId = (await queueSend({ ...principal, ...resendInput(s) }, { origin: "dead-letter-retry" })).id;
       } catch (err) {
         reason = reasonOf(err);
       }

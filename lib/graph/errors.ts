@@ -3,6 +3,7 @@ import { GraphError } from "@microsoft/microsoft-graph-client";
 import { AuthError } from "@azure/msal-node";
 import { AppError } from "../errors";
 import { explainError, type ErrorFacts } from "./explain";
+import { retryAfterMs } from "./retry-after";
 
 /** What the portal records about a failed Microsoft call (a SendAttempt row, the log, support). */
 export interface GraphFailure extends ErrorFacts {
@@ -17,14 +18,6 @@ export interface GraphFailure extends ErrorFacts {
 /** GraphError.code of a request that never reached Microsoft: no connection was made (client.ts). */
 export const NOT_CONNECTED = "NotConnected";
 
-/** Retry-After is delay-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-function retryAfterSeconds(v: string): number | null {
-  const n = Number(v);
-  if (Number.isFinite(n)) return Math.max(0, n);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : null;
-}
-
 function header(headers: unknown, name: string): string | null {
   if (headers && typeof (headers as Headers).get === "function") return (headers as Headers).get(name);
   return null;
@@ -36,14 +29,14 @@ function header(headers: unknown, name: string): string | null {
  */
 export function graphFailure(err: unknown): GraphFailure {
   if (err instanceof GraphError) {
-    const retry = header(err.headers, "retry-after");
+    const retry = retryAfterMs(header(err.headers, "retry-after"));
     return {
       httpStatus: err.statusCode || null,
       graphCode: err.code ?? null,
       message: err.message,
       requestId: header(err.headers, "request-id") ?? err.requestId ?? null,
       clientRequestId: header(err.headers, "client-request-id"),
-      retryAfterSeconds: retry ? retryAfterSeconds(retry) : null,
+      retryAfterSeconds: retry === null ? null : Math.ceil(retry / 1000),
       network: err.statusCode === -1 || err.statusCode === 0,
       notConnected: err.code === NOT_CONNECTED,
     };

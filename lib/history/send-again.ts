@@ -4,6 +4,7 @@ import type { SessionUser } from "../auth/session";
 import { AppError, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { queueSend } from "../sends/queue-send";
+import { resendInput } from "../sends/resend-input";
 import { SENDING_ROLES } from "../grants/may-send";
 import { visibleSendsWhere } from "../sends/visibility";
 
@@ -27,25 +28,7 @@ export async function sendAgain(actor: SessionUser, sendId: string): Promise<{ i
   if (Array.isArray(s.attachments) && s.attachments.length > 0) {
     throw new AppError("ATTACHMENTS_NOT_KEPT", { userMessage: "Attachments are not kept after a send ends, so this message cannot be sent again. Compose it again with its files.", status: 409 });
   }
-  const copy = await queueSend(
-    {
-      actor,
-      tenantId: s.tenantId,
-      mode: s.mode === "delegated" ? "delegated" : "app",
-      from: s.fromAddress,
-      to: s.toAddresses,
-      cc: s.ccAddresses,
-      bcc: s.bccAddresses,
-      replyTo: s.replyToAddresses,
-      subject: s.subject,
-      bodyType: s.bodyType,
-      body: s.body,
-      importance: s.importance,
-      saveToSent: s.saveToSent,
-      headers: s.headers,
-    },
-    { origin: "send-again" },
-  );
+  const copy = await queueSend({ actor, ...resendInput(s) }, { origin: "send-again" });
   await recordAudit({ actor, action: "send.resent", target: copy.id, tenantId: s.tenantId, before: { sendId: s.id, errorCode: s.errorCode }, after: { sendId: copy.id } });
   return copy;
 }

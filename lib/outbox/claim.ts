@@ -47,6 +47,12 @@ interface PaceRow {
   dayStart: Date;
 }
 
+/** A mailbox's message window as the claim counts it: `windowMs` plus one second of slack per minute (see claimSends). */
+const paceSpanMs = (pace: PaceLimits): number => {
+  const windowMs = pace.windowMs ?? 60_000;
+  return windowMs + Math.ceil(windowMs / 60);
+};
+
 /** Advisory-lock key space of the per-app slot count (pg_advisory_xact_lock(int, int)). */
 const APP_LOCK_SPACE = 0x676d_7001;
 
@@ -56,8 +62,7 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
   // The window is counted from the claim, Exchange counts from the message's arrival a moment later:
   // one second of slack per minute keeps a new window's first message from arriving while the previous
   // window's first is still inside Exchange's 60 s (the rate then reaches 60/61 of the limit at most).
-  const windowMs = o.pace.windowMs ?? 60_000;
-  const spanMs = windowMs + Math.ceil(windowMs / 60);
+  const spanMs = paceSpanMs(o.pace);
   // No more candidates than one app could take (each costs a few statements under the lock).
   const take = Math.min(o.limit, perApp ?? o.limit);
   return db().$transaction(async (tx) => {
@@ -142,8 +147,7 @@ export async function claimSends(workerId: string, o: { limit: number; leaseMs: 
  * mailbox that has sends queued.
  */
 export async function nextDueAt(pace: PaceLimits): Promise<Date | null> {
-  const windowMs = pace.windowMs ?? 60_000;
-  const spanMs = windowMs + Math.ceil(windowMs / 60);
+  const spanMs = paceSpanMs(pace);
   const [row] = await db().$queryRaw<{ at: Date | null }[]>`
     SELECT least(
       (SELECT min("nextAttemptAt") FROM "Send" WHERE status IN ('queued', 'retrying') AND "nextAttemptAt" > now()),
