@@ -4,8 +4,8 @@ const nextConfig = {
   // Separate build folders let parallel end-to-end runs (NEXT_DIST_DIR) build without colliding.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
-  // Native or WebAssembly packages that must stay outside the server bundle.
-  serverExternalPackages: ["@node-rs/argon2", "@prisma/client", "@electric-sql/pglite", "pg"],
+  // Native or WebAssembly packages that must stay outside the server bundle (and the SMTP relay's server and parser, plain Node libraries loaded as they are).
+  serverExternalPackages: ["@node-rs/argon2", "@prisma/client", "@electric-sql/pglite", "pg", "tree-sitter", "tree-sitter-powershell", "smtp-server", "mailparser"],
   typedRoutes: false,
   // `next build` checks the portal only; `npm test` type-checks everything (sandbox, tests, scripts).
   typescript: { tsconfigPath: "tsconfig.next.json" },

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { isSessionCookie } from "@/lib/auth/cookies";
+import { incomingRequestId } from "@/lib/request-id";
 
 /**
  * Two jobs, nothing else:
@@ -7,8 +8,9 @@ import { isSessionCookie } from "@/lib/auth/cookies";
  *    render at request time, which is what lets Next put the nonce on its own scripts).
  * 2. Redirects people without a session cookie to sign-in; every page, action and route checks the
  *    session and role again where the data is (lib/auth).
+ * It also gives each request an id (`X-Request-Id`, lib/request-id.ts) that the server's log lines carry.
  */
-const PUBLIC = ["/sign-in", "/setup", "/api/auth", "/api/health"];
+const PUBLIC = ["/sign-in", "/setup", "/api/auth", "/api/health", "/metrics"];
 
 /**
  * The portal's CSP, after Next's guide (node_modules/next/dist/docs/01-app/02-guides/content-security-policy.md,
@@ -56,10 +58,14 @@ export function proxy(req: NextRequest) {
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce);
   const headers = new Headers(req.headers);
+  const requestId = incomingRequestId(req.headers);
+  headers.set("x-request-id", requestId);
   headers.set("x-nonce", nonce);
   headers.set("content-security-policy", csp);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set("Content-Security-Policy", csp);
+  // The id of this request in the server's log lines (lib/log.ts), for a support ticket.
+  res.headers.set("X-Request-Id", requestId);
   return res;
 }
 

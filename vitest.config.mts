@@ -13,6 +13,9 @@ export default defineConfig({
     include: ["tests/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     // .only would silently skip the rest of a file: refused everywhere, not only when CI is set.
     allowOnly: false,
+    // The portal's JSON log (lib/log.ts) keeps warnings and errors in test output; tests that read info
+    // lines (observability.test.ts) make their own logger at that level.
+    env: { PORTAL_LOG_LEVEL: process.env.PORTAL_LOG_LEVEL ?? "warn" },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -10,7 +10,7 @@ export const metadata: Metadata = {
 export const viewport: Viewport = {
   themeColor: [
     { media: "(prefers-color-scheme: light)", color: "#f8fafc" },
-    { media: "(prefers-color-scheme: dark)", color: "#020617" },
+    { media: "(prefers-color-scheme: dark)", color: "#0a101d" },
   ],
 };
 
@@ -19,7 +19,8 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
     <html lang="en">
       <body className="min-h-screen font-sans">
         {children}
-        <Toaster richColors closeButton position="top-right" />
+        {/* Bottom right: a toast never covers the header or the fields at the top of a form (components/ui/form-message.tsx says what earns one). */}
+        <Toaster richColors closeButton theme="system" position="bottom-right" />
       </body>
     </html>
   );

@@ -54,6 +54,9 @@ const SEES_TENANT_A_SENDS: Row = { anonymous: "sign-in", endedSession: "sign-in"
 const SEND_AS_TENANT_A: Row = { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-granted", sender: "allowed", auditor: "forbidden", admin: "not-granted" };
 
 /** The REST API (/api/v1) takes a Bearer key only: a cookie session, however privileged, is never a fallback. */
+/** The script converter's inventory (issue 13): admins and auditors read it, admins change it. */
+const READS_SCRIPTS: Row = { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "forbidden", sender: "forbidden", auditor: "allowed", admin: "allowed" };
+
 const BEARER_ONLY: Row = { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "sign-in", sender: "sign-in", auditor: "sign-in", admin: "sign-in" };
 
 const EXPECTED: Record<string, Row> = {
@@ -62,18 +65,33 @@ const EXPECTED: Record<string, Row> = {
   "GET /api/auth/[...nextauth]": PUBLIC,
   // Bulk runs (issue 12): seen like History (creator, admins, auditors); edited and started by the creator under their grant.
   "GET /api/bulk/[runId]": SEES_TENANT_A_SENDS,
+  // SMTP devices (issue 14): admins manage them, auditors read them (the relay's CA download included).
+  "GET /api/devices/ca": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "forbidden", sender: "forbidden", auditor: "allowed", admin: "allowed" },
   "GET /api/health": PUBLIC,
+  "GET /api/health/ready": PUBLIC,
   "GET /api/history/export": SEES_TENANT_A_SENDS,
   "GET /api/sends/[id]": SEES_TENANT_A_SENDS,
+  // Credential lifecycle (issue 16): rotation scripts and every rotation step are for admins.
+  "GET /api/credentials/[tenantId]/scripts/[kind]": ADMIN_ONLY,
   "GET /api/setup/[tenantId]/certificate": ADMIN_ONLY,
   "GET /api/setup/[tenantId]/scripts/[kind]": ADMIN_ONLY,
   "GET /api/setup/consent": ADMIN_ONLY,
+  // The drop-in PowerShell module (issue 13): generated per tenant by admins, like the wizard's scripts.
+  "GET /api/scripts/module": ADMIN_ONLY,
+  // The converter's inventory (issue 13): uploads and changes by admins; auditors read and download.
+  "POST /api/scripts": ADMIN_ONLY,
+  "GET /api/scripts/[scriptId]/download": READS_SCRIPTS,
+  "GET /api/scripts/export": READS_SCRIPTS,
+  "app/(portal)/scripts/actions.ts#deleteScriptAction": ADMIN_ONLY,
+  "app/(portal)/scripts/actions.ts#reconvertScriptAction": ADMIN_ONLY,
   "POST /api/auth/[...nextauth]": PUBLIC,
   "POST /api/sends": SEND_AS_TENANT_A,
   "POST /api/uploads": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "allowed", sender: "allowed", auditor: "forbidden", admin: "allowed" },
   "GET /api/v1/messages": BEARER_ONLY,
   "GET /api/v1/messages/[id]": BEARER_ONLY,
   "GET /api/v1/openapi.json": PUBLIC,
+  // Prometheus scrapes with PORTAL_METRICS_TOKEN (set for the e2e portal, e2e/env.ts); no session opens it.
+  "GET /metrics": BEARER_ONLY,
   "POST /api/v1/messages": BEARER_ONLY,
   "POST /api/v1/uploads": BEARER_ONLY,
   "app/(portal)/keys/actions.ts#createKeyAction": ADMIN_ONLY,
@@ -83,7 +101,14 @@ const EXPECTED: Record<string, Row> = {
   "app/(portal)/bulk/actions.ts#createRunAction": SEND_AS_TENANT_A,
   "app/(portal)/bulk/actions.ts#saveTemplateAction": { anonymous: "sign-in", endedSession: "sign-in", otherTenantSender: "not-visible", sender: "allowed", auditor: "forbidden", admin: "not-visible" },
   "app/(portal)/compose/actions.ts#sendAction": SEND_AS_TENANT_A,
+  "app/(portal)/devices/actions.ts#createDeviceAction": ADMIN_ONLY,
+  "app/(portal)/devices/actions.ts#revokeDeviceAction": ADMIN_ONLY,
+  "app/(portal)/devices/actions.ts#rotateDevicePasswordAction": ADMIN_ONLY,
+  "app/(portal)/devices/actions.ts#testSendDeviceAction": ADMIN_ONLY,
+  "app/(portal)/devices/actions.ts#updateDeviceAction": ADMIN_ONLY,
   "app/(portal)/history/[id]/actions.ts#sendAgainAction": { ...SEES_TENANT_A_SENDS, auditor: "forbidden" },
+  // "Safe to send again" for an uncertain send message trace did not find (issue 16): admins only.
+  "app/(portal)/history/[id]/actions.ts#resendUncertainAction": ADMIN_ONLY,
   "app/(portal)/history/dead-letters/actions.ts#discardDeadLettersAction": ADMIN_ONLY,
   "app/(portal)/history/dead-letters/actions.ts#retryDeadLettersAction": ADMIN_ONLY,
   "app/(portal)/senders/actions.ts#addMailboxAction": ADMIN_ONLY,
@@ -91,6 +116,13 @@ const EXPECTED: Record<string, Row> = {
   "app/(portal)/senders/actions.ts#removeMailboxAction": ADMIN_ONLY,
   "app/(portal)/senders/actions.ts#revokeAction": ADMIN_ONLY,
   "app/(portal)/settings/actions.ts#startMicrosoftLink": SIGNED_IN,
+  "app/(portal)/settings/credentials/actions.ts#addRotationCertificateAction": ADMIN_ONLY,
+  "app/(portal)/settings/credentials/actions.ts#confirmRemovalAction": ADMIN_ONLY,
+  "app/(portal)/settings/credentials/actions.ts#runRotationScriptAction": ADMIN_ONLY,
+  "app/(portal)/settings/credentials/actions.ts#saveAlertSenderAction": ADMIN_ONLY,
+  "app/(portal)/settings/credentials/actions.ts#saveRotationSecretAction": ADMIN_ONLY,
+  "app/(portal)/settings/credentials/actions.ts#switchCredentialAction": ADMIN_ONLY,
+  "app/(portal)/settings/credentials/actions.ts#verifyRotationAction": ADMIN_ONLY,
   "app/(portal)/settings/groups/actions.ts#addMemberAction": ADMIN_ONLY,
   "app/(portal)/settings/groups/actions.ts#createGroupAction": ADMIN_ONLY,
   "app/(portal)/settings/groups/actions.ts#deleteGroupAction": ADMIN_ONLY,
@@ -106,10 +138,12 @@ const EXPECTED: Record<string, Row> = {
   "app/(portal)/setup/[tenantId]/(steps)/consent/actions.ts#startConsentAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/credential/actions.ts#generateCertificateAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/credential/actions.ts#saveSecretAction": ADMIN_ONLY,
+  "app/(portal)/setup/[tenantId]/(steps)/done/actions.ts#sendAsProvedAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/prove/actions.ts#proveAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/register/actions.ts#planCredentialAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/register/actions.ts#saveClientIdAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/restrict/actions.ts#saveRestrictionAction": ADMIN_ONLY,
+  "app/(portal)/setup/[tenantId]/(steps)/restrict/run-actions.ts#runRecommendedAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/tenant/actions.ts#updateTenantAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/(steps)/verify/actions.ts#verifyAction": ADMIN_ONLY,
   "app/(portal)/setup/[tenantId]/actions.ts#runScriptAction": ADMIN_ONLY,
@@ -138,6 +172,10 @@ interface Fixture {
   accessRequest: string;
   /** A draft bulk run of the sender's, from tenant A's mailbox, with one recipient. */
   bulkRun: string;
+  /** A converted script in tenant A's inventory. */
+  script: string;
+  /** An SMTP device of tenant A, granted mailbox A. */
+  device: string;
   users: Record<Exclude<Role, "anonymous">, string>;
   /** API keys: tenant A's (granted mailbox A; its send `keySend`), tenant B's, and a revoked one of tenant A. */
   keys: Record<Exclude<KeyCaller, "noKey">, { id: string; secret: string }>;
@@ -253,6 +291,15 @@ async function makeFixture(): Promise<Fixture> {
   await e2eSql(`insert into "BulkRun"(id, "tenantId", "createdById", name, "fromAddress", source, total, "updatedAt") values ($1, $2, $3, $4, $5, 'csv', 1, now())`, [bulkRun, tenantA.id, users.sender, `Matrix run ${tag}`, addressA]);
   await e2eSql(`insert into "BulkRecipient"(id, "runId", position, address, fields) values ($1, $2, 0, $3, $4)`, [rid(), bulkRun, `matrix-bulk-${tag}@example.com`, JSON.stringify({ mail: `matrix-bulk-${tag}@example.com` })]);
 
+  const script = rid();
+  await e2eSql(`insert into "MailScript"(id, "tenantId", name, encoding, original, converted, "callsFound", "convertedCount") values ($1, $2, $3, 'utf-8', $4, $5, 1, 1)`, [
+    script, tenantA.id, `matrix-${tag}.ps1`, "Send-MailMessage -To a@contoso.com -From b@contoso.com -Subject matrix\n",
+    "Import-Module -Name 'GraphMail'\nSend-GraphMailMessage -To a@contoso.com -From b@contoso.com -Subject matrix\n",
+  ]);
+  const device = rid();
+  await e2eSql(`insert into "Device"(id, "tenantId", name, username, "passwordHash") values ($1, $2, $3, $4, $5)`, [device, tenantA.id, `Matrix device ${tag}`, `dev-matrix-${tag}`, "0".repeat(64)]);
+  await e2eSql(`insert into "SenderGrant"(id, "mailboxId", "deviceId") values ($1, $2, $3)`, [rid(), mA!.id, device]);
+
   const jars = {
     endedSession: await signIn(email("ended")),
     otherTenantSender: await signIn(email("other")),
@@ -303,6 +350,8 @@ async function makeFixture(): Promise<Fixture> {
     invitation,
     accessRequest,
     bulkRun,
+    script,
+    device,
     users,
     cookies: {
       anonymous: "",
@@ -366,7 +415,7 @@ function builtActions(): BuiltAction[] {
 
 /** "app/(portal)/setup/[tenantId]/(steps)/verify/page" → "/setup/<tenant A>/verify". */
 function pageUrl(worker: string, f: Fixture): string {
-  const params: Record<string, string> = { tenantId: f.tenantA.id, id: f.sendA, runId: f.bulkRun };
+  const params: Record<string, string> = { tenantId: f.tenantA.id, id: f.sendA, runId: f.bulkRun, scriptId: f.script, deviceId: f.device };
   const segments = worker.split("/").slice(1, -1).filter((s) => !/^\(.*\)$/.test(s));
   return `/${segments
     .map((s) => {
@@ -472,6 +521,12 @@ const sendFields = (f: Fixture) => ({
 });
 // An attachment that was never uploaded: checked after the grant, so a send that gets past authorization stops there.
 const NO_SUCH_UPLOAD = "0".repeat(32);
+/** A multipart/form-data body as a browser's FormData sends it (text fields only). */
+const multipart = (fields: Record<string, string>): RouteCall => {
+  const boundary = `----matrix${Math.random().toString(36).slice(2)}`;
+  const body = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join("") + `--${boundary}--\r\n`;
+  return { path: "/api/scripts", headers: { "content-type": `multipart/form-data; boundary=${boundary}` }, body };
+};
 const uploadNotFound = (a: Answer) =>
   (a.status === 404 && a.json?.error?.code === "UPLOAD_NOT_FOUND") || (a.result?.code === "UPLOAD_NOT_FOUND" && typeof a.result.fields?.attachments === "string");
 
@@ -492,9 +547,22 @@ const ROUTES: Record<string, Probe<RouteCall>> = {
     attack: (f) => ({ path: `/api/bulk/${f.bulkRun}` }),
     allowed: (a, f) => a.status === 200 && a.json?.id === f.bulkRun && Array.isArray(a.json?.recipients),
   },
+  "GET /api/devices/ca": {
+    attack: () => ({ path: "/api/devices/ca" }),
+    // Past authorization: the PEM, or (before the relay's first start) the named 404.
+    allowed: (a) => (a.status === 200 && a.text.includes("BEGIN CERTIFICATE")) || (a.status === 404 && a.json?.error?.code === "RELAY_CA_NOT_CREATED"),
+  },
   "GET /api/health": {
     attack: () => ({ path: "/api/health" }),
     allowed: (a) => a.status === 200 && a.json?.status === "ok",
+  },
+  "GET /api/health/ready": {
+    attack: () => ({ path: "/api/health/ready" }),
+    allowed: (a) => a.status === 200 && a.json?.status === "ready",
+  },
+  "GET /metrics": {
+    attack: () => ({ path: "/metrics" }),
+    allowed: (a) => a.status === 200 && a.text.includes("gmp_outbox_queue_depth"),
   },
   "GET /api/history/export": {
     attack: (f) => ({ path: `/api/history/export?format=json&tenant=${f.tenantA.id}` }),
@@ -505,6 +573,10 @@ const ROUTES: Record<string, Probe<RouteCall>> = {
     attack: (f) => ({ path: `/api/sends/${f.sendA}` }),
     allowed: (a, f) => a.status === 200 && a.json?.id === f.sendA,
   },
+  "GET /api/credentials/[tenantId]/scripts/[kind]": {
+    attack: (f) => ({ path: `/api/credentials/${f.tenantA.id}/scripts/add-secret` }),
+    allowed: (a, f) => a.status === 200 && a.text.includes(f.tenantA.directoryId) && a.text.includes("Add-MgApplicationPassword"),
+  },
   "GET /api/setup/[tenantId]/certificate": {
     attack: (f) => ({ path: `/api/setup/${f.tenantA.id}/certificate?format=pem` }),
     allowed: (a, f) => a.status === 200 && a.text === f.tenantA.certificatePem,
@@ -512,6 +584,25 @@ const ROUTES: Record<string, Probe<RouteCall>> = {
   "GET /api/setup/[tenantId]/scripts/[kind]": {
     attack: (f) => ({ path: `/api/setup/${f.tenantA.id}/scripts/register-ps` }),
     allowed: (a, f) => a.status === 200 && a.text.includes(f.tenantA.directoryId),
+  },
+  "GET /api/scripts/module": {
+    attack: (f) => ({ path: `/api/scripts/module?tenant=${f.tenantA.id}&transport=api` }),
+    // A zip (PK) whose module names tenant A's portal settings; nothing else answers application/zip.
+    allowed: (a) => a.status === 200 && a.type === "application/zip" && a.text.startsWith("PK"),
+  },
+  "POST /api/scripts": {
+    // A real upload to tenant A; the harmless one names no tenant, refused (422, the field named) after authorization.
+    attack: (f) => multipart({ tenantId: f.tenantA.id, pasted: `Send-MailMessage -To a@contoso.com -From b@contoso.com -Subject matrix-${f.tag}\n` }),
+    harmless: () => multipart({ pasted: "Send-MailMessage -To a@contoso.com -From b@contoso.com -Subject matrix\n" }),
+    allowed: (a) => a.status === 422 && typeof a.json?.error?.fields?.tenantId === "string",
+  },
+  "GET /api/scripts/[scriptId]/download": {
+    attack: (f) => ({ path: `/api/scripts/${f.script}/download` }),
+    allowed: (a) => a.status === 200 && a.text.includes("Send-GraphMailMessage -To a@contoso.com"),
+  },
+  "GET /api/scripts/export": {
+    attack: (f) => ({ path: `/api/scripts/export?tenant=${f.tenantA.id}` }),
+    allowed: (a) => a.status === 200 && a.type === "application/zip" && a.text.startsWith("PK"),
   },
   "GET /api/setup/consent": {
     // A state the portal never issued: an admin is sent back to the wizard with the reason, nothing is recorded.
@@ -565,6 +656,16 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
     harmless: (f) => formAction({ tenantId: f.tenantA.id, name: "", mailboxIds: f.mailboxA.id }),
     allowed: fieldError("name"),
   },
+  "app/(portal)/scripts/actions.ts#deleteScriptAction": {
+    attack: (f) => formAction({ scriptId: f.script }),
+    harmless: () => formAction({ scriptId: "" }),
+    allowed: fieldError("scriptId"),
+  },
+  "app/(portal)/scripts/actions.ts#reconvertScriptAction": {
+    attack: (f) => formAction({ scriptId: f.script }),
+    harmless: () => formAction({ scriptId: "" }),
+    allowed: fieldError("scriptId"),
+  },
   "app/(portal)/keys/actions.ts#revokeKeyAction": {
     attack: (f) => formAction({ keyId: f.keys.validKey.id }),
     harmless: () => formAction({ keyId: "" }),
@@ -596,9 +697,39 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
     attack: (f) => formAction({ ...sendFields(f), attachments: JSON.stringify([{ id: NO_SUCH_UPLOAD }]) }),
     allowed: uploadNotFound,
   },
+  "app/(portal)/devices/actions.ts#createDeviceAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, name: `Matrix created device ${f.tag}`, mailboxIds: f.mailboxA.id, allowedIps: "" }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, name: "", mailboxIds: f.mailboxA.id, allowedIps: "" }),
+    allowed: fieldError("name"),
+  },
+  "app/(portal)/devices/actions.ts#revokeDeviceAction": {
+    attack: (f) => formAction({ deviceId: f.device }),
+    harmless: () => formAction({ deviceId: "" }),
+    allowed: fieldError("deviceId"),
+  },
+  "app/(portal)/devices/actions.ts#rotateDevicePasswordAction": {
+    attack: (f) => formAction({ deviceId: f.device }),
+    harmless: () => formAction({ deviceId: "" }),
+    allowed: fieldError("deviceId"),
+  },
+  "app/(portal)/devices/actions.ts#testSendDeviceAction": {
+    attack: (f) => formAction({ deviceId: f.device, password: "matrix", to: `matrix-to-${f.tag}@example.com` }),
+    harmless: (f) => formAction({ deviceId: f.device, password: "matrix", to: "not an address" }),
+    allowed: fieldError("to"),
+  },
+  "app/(portal)/devices/actions.ts#updateDeviceAction": {
+    attack: (f) => formAction({ deviceId: f.device, name: `Matrix renamed device ${f.tag}`, mailboxIds: f.mailboxA.id, allowedIps: "" }),
+    harmless: (f) => formAction({ deviceId: f.device, name: `Matrix device ${f.tag}`, mailboxIds: f.mailboxA.id, allowedIps: "300.1.2.3/8" }),
+    allowed: fieldError("allowedIps"),
+  },
   "app/(portal)/history/[id]/actions.ts#sendAgainAction": {
     attack: (f) => formAction({ sendId: f.sendA }),
     allowed: actionCode("NOT_FAILED"),
+  },
+  // Tenant A's send was accepted, not uncertain: an admin is answered NOT_SAFE_TO_RESEND, nothing is queued.
+  "app/(portal)/history/[id]/actions.ts#resendUncertainAction": {
+    attack: (f) => formAction({ sendId: f.sendA }),
+    allowed: actionCode("NOT_SAFE_TO_RESEND"),
   },
   // Tenant A's send was accepted, so it is no dead letter: an admin is answered NOT_DEAD_LETTER, nothing changes.
   "app/(portal)/history/dead-letters/actions.ts#discardDeadLettersAction": {
@@ -638,6 +769,41 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
     attack: (f) => formAction({ groupId: f.group, userId: f.users.otherTenantSender }),
     harmless: (f) => formAction({ groupId: f.group, userId: "" }),
     allowed: fieldError("userId"),
+  },
+  "app/(portal)/settings/credentials/actions.ts#addRotationCertificateAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, years: "1" }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, years: "9" }),
+    allowed: fieldError("years"),
+  },
+  "app/(portal)/settings/credentials/actions.ts#confirmRemovalAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id }),
+    harmless: () => formAction({ tenantId: "" }),
+    allowed: fieldError("tenantId"),
+  },
+  "app/(portal)/settings/credentials/actions.ts#runRotationScriptAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, kind: "add-secret" }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, kind: "format-c" }),
+    allowed: fieldError("kind"),
+  },
+  "app/(portal)/settings/credentials/actions.ts#saveAlertSenderAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, fromAddress: f.mailboxA.address }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, fromAddress: "not an address" }),
+    allowed: fieldError("fromAddress"),
+  },
+  "app/(portal)/settings/credentials/actions.ts#saveRotationSecretAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id, secret: `matrix-secret-${f.tag}`, expires: "2099-01-01" }),
+    harmless: (f) => formAction({ tenantId: f.tenantA.id, secret: "", expires: "2099-01-01" }),
+    allowed: fieldError("secret"),
+  },
+  "app/(portal)/settings/credentials/actions.ts#switchCredentialAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id }),
+    harmless: () => formAction({ tenantId: "" }),
+    allowed: fieldError("tenantId"),
+  },
+  "app/(portal)/settings/credentials/actions.ts#verifyRotationAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id }),
+    harmless: () => formAction({ tenantId: "" }),
+    allowed: fieldError("tenantId"),
   },
   "app/(portal)/settings/groups/actions.ts#createGroupAction": {
     attack: (f) => formAction({ name: `Matrix created ${f.tag}` }),
@@ -710,6 +876,11 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
     harmless: (f) => formAction({ tenantId: f.tenantA.id, secret: "", expires: "2099-01-01" }),
     allowed: fieldError("secret"),
   },
+  "app/(portal)/setup/[tenantId]/(steps)/done/actions.ts#sendAsProvedAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id }),
+    harmless: () => formAction({ tenantId: "" }),
+    allowed: fieldError("tenantId"),
+  },
   "app/(portal)/setup/[tenantId]/(steps)/prove/actions.ts#proveAction": {
     attack: (f) => formAction({ tenantId: f.tenantA.id }),
     harmless: () => formAction({ tenantId: "" }),
@@ -729,6 +900,11 @@ const ACTIONS: Record<string, Probe<ActionCall>> = {
     attack: (f) => formAction({ tenantId: f.tenantA.id, mailboxes: f.mailboxA.address, groupAddress: `matrix-group-${f.tag}@a.example.com` }),
     harmless: (f) => formAction({ tenantId: f.tenantA.id, mailboxes: f.mailboxA.address, groupAddress: "not an address" }),
     allowed: fieldError("groupAddress"),
+  },
+  "app/(portal)/setup/[tenantId]/(steps)/restrict/run-actions.ts#runRecommendedAction": {
+    attack: (f) => formAction({ tenantId: f.tenantA.id }),
+    harmless: () => formAction({ tenantId: "" }),
+    allowed: fieldError("tenantId"),
   },
   "app/(portal)/setup/[tenantId]/(steps)/tenant/actions.ts#updateTenantAction": {
     attack: (f) => formAction({ tenantId: f.tenantA.id, name: `Matrix renamed ${f.tag}`, directoryId: f.tenantA.directoryId, cloud: "global", usage: "application" }),

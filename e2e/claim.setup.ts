@@ -18,8 +18,15 @@ test("a wrong setup code is refused with a clear message, and nothing typed is l
 
   await expect(page.getByText("That setup code is not valid", { exact: true })).toBeVisible();
   await expect(page.getByLabel("Setup code")).toHaveAttribute("aria-invalid", "true");
+  // Said once, under the field it names: no banner repeating it, no toast.
+  await expect(page.getByText(/setup code is not valid/)).toHaveCount(1);
+  await expect(page.getByLabel("Setup code")).toHaveAccessibleDescription(/That setup code is not valid/);
+  // Nothing typed is lost, the secrets included (the server never echoes them; the form keeps them).
+  await expect(page.getByLabel("Setup code")).toHaveValue("WRNG-CODE-XXXX-YYYY");
   await expect(page.getByLabel("Your name")).toHaveValue(ADMIN.name);
   await expect(page.getByLabel("Email")).toHaveValue(ADMIN.email);
+  await expect(page.getByLabel("Password", { exact: true })).toHaveValue(ADMIN.password);
+  await expect(page.getByLabel("Confirm password")).toHaveValue(ADMIN.password);
   // Still unclaimed: the sign-in page sends people back to /setup.
   await page.goto("/sign-in");
   await expect(page).toHaveURL(/\/setup$/);

@@ -23,7 +23,13 @@ export const E2E = {
       SANDBOX_LOGIN_PORT: process.env.E2E_SANDBOX_LOGIN_PORT ?? "18443",
       SANDBOX_GRAPH_PORT: process.env.E2E_SANDBOX_GRAPH_PORT ?? "18444",
       SANDBOX_UPLOAD_PORT: process.env.E2E_SANDBOX_UPLOAD_PORT ?? "18445",
+      // The SMTP relay's STARTTLS listener (lib/smtp), apart from npm start's 2525.
+      PORTAL_SMTP_PORT: process.env.E2E_SMTP_PORT ?? "3109",
+      // /metrics is on for the end-to-end portal; no browser session carries this token (authorization matrix).
+      PORTAL_METRICS_TOKEN: "e2e-metrics-token-0123456789",
       PORTAL_SANDBOX: "on",
+      // The message trace job (lib/delivery) every 5 s instead of 5 minutes, so e2e/delivery-status.spec.ts sees it join.
+      PORTAL_TRACE_INTERVAL_SECONDS: "5",
       NEXT_TELEMETRY_DISABLED: "1",
       ...(process.env.E2E_NEXT_DIST_DIR ? { NEXT_DIST_DIR: process.env.E2E_NEXT_DIST_DIR } : {}),
     };

@@ -5,6 +5,7 @@ import type { Role } from "@/generated/prisma/enums";
 import { AppError, fieldErrors } from "./errors";
 import { currentUser, type SessionUser } from "./auth/session";
 import { logError } from "./log";
+import { currentRequestId } from "./request-context";
 import { isStorableText, UNSTORABLE_MESSAGE } from "./schemas/common";
 import type { ActionState } from "./action-state";
 
@@ -63,7 +64,7 @@ export function action<S extends z.ZodType, R>(
       if (err instanceof AppError) {
         return { status: "error", message: err.userMessage, fields: err.fields, values, code: err.code };
       }
-      logError("server action failed", err);
+      logError("server action failed", err, { requestId: await currentRequestId() });
       return { status: "error", message: "Something went wrong on the server. Nothing was changed; try again.", values };
     }
   };

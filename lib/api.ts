@@ -6,6 +6,7 @@ import { AppError, fieldErrors } from "./errors";
 import { currentUser, type SessionUser } from "./auth/session";
 import { env } from "./env";
 import { logError } from "./log";
+import { currentRequestId } from "./request-context";
 
 /** Problem-style JSON error body shared by every route. */
 export function errorResponse(err: unknown): NextResponse {
@@ -16,7 +17,7 @@ export function errorResponse(err: unknown): NextResponse {
   if (err instanceof AppError) {
     return NextResponse.json({ error: { code: err.code, message: err.userMessage, fields: err.fields, details: err.details } }, { status: err.status });
   }
-  logError("route failed", err);
+  void currentRequestId().then((requestId) => logError("route failed", err, { requestId }));
   return NextResponse.json({ error: { code: "INTERNAL", message: "Something went wrong on the server." } }, { status: 500 });
 }
 

@@ -15,6 +15,7 @@ function create() {
       user: { passwordHash: true },
       account: { refreshTokenCipher: true },
       setupCode: { codeHash: true },
+      device: { passwordHash: true },
     },
   });
 }

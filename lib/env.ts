@@ -44,12 +44,47 @@ const schema = z.object({
    */
   PORTAL_OUTBOX_APP_CONCURRENCY: z.coerce.number().int("PORTAL_OUTBOX_APP_CONCURRENCY must be a whole number").min(1).max(1000).default(4),
   /** Sends one portal process works on at once (claims beyond the per-app limit wait). */
-  PORTAL_OUTBOX_WORKER_CONCURRENCY: z.coerce.number().int("PORTAL_OUTBOX_WORKER_CONCURRENCY must be a whole number").min(1).max(1000).default(16),
+  PORTAL_OUTBOX_WORKER_CONCURRENCY: z.coerce.number().int("PORTAL_OUTBOX_WORKER_CONCURRENCY must be a whole number").min(0).max(1000).default(16),
   /**
    * Length of the per-mailbox message-rate window in ms (Exchange: 30 messages per 60 s). Only for
    * benchmarks against a sandbox whose clock runs faster than real time; leave unset otherwise.
    */
   PORTAL_OUTBOX_PACE_WINDOW_MS: z.coerce.number().int("PORTAL_OUTBOX_PACE_WINDOW_MS must be a whole number of ms").min(100).max(3_600_000).default(60_000),
+  // Delivery status (lib/delivery): how often the trace job runs (0 = off) and how far back it looks (≤ 10 days: one query window).
+  PORTAL_TRACE_INTERVAL_SECONDS: z.coerce.number().int("PORTAL_TRACE_INTERVAL_SECONDS must be a whole number").min(0).max(86_400).default(300),
+  PORTAL_TRACE_LOOKBACK_HOURS: z.coerce.number().int("PORTAL_TRACE_LOOKBACK_HOURS must be a whole number").min(1).max(239).default(48),
+  /**
+   * The SMTP relay for devices (lib/smtp; README, "Connect a printer or an app that only speaks SMTP").
+   * PORTAL_SMTP_PORT: STARTTLS listener (0 turns the relay off); PORTAL_SMTP_TLS_PORT: an implicit-TLS
+   * listener (465), off when unset. PORTAL_SMTP_CERT_FILE/KEY_FILE: the admin's certificate (PEM); without
+   * them the portal generates a CA and a server certificate under PORTAL_DATA_DIR/smtp on first start.
+   * PORTAL_SMTP_MIN_TLS and PORTAL_SMTP_CIPHERS: the legacy-device profile (some scanners speak only TLS 1.0).
+   */
+  PORTAL_SMTP_PORT: z.coerce.number().int("PORTAL_SMTP_PORT must be a port number").min(0).max(65535).default(2525),
+  PORTAL_SMTP_TLS_PORT: z.coerce.number().int("PORTAL_SMTP_TLS_PORT must be a port number").min(1).max(65535).optional(),
+  PORTAL_SMTP_BIND: z.string().default("0.0.0.0"),
+  /** The name devices connect to (greeting, certificate, the printer card); PORTAL_URL's host name when unset. */
+  PORTAL_SMTP_HOSTNAME: z.string().optional(),
+  PORTAL_SMTP_CERT_FILE: z.string().optional(),
+  PORTAL_SMTP_KEY_FILE: z.string().optional(),
+  PORTAL_SMTP_MIN_TLS: z.enum(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"], "PORTAL_SMTP_MIN_TLS must be TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3").default("TLSv1.2"),
+  PORTAL_SMTP_CIPHERS: z.string().optional(),
+  /** The largest message the relay accepts from any device (a device may have a lower limit). */
+  PORTAL_SMTP_MAX_MESSAGE_MB: z.coerce.number().int("PORTAL_SMTP_MAX_MESSAGE_MB must be a whole number of MB").min(1).max(150).default(150),
+  /**
+   * Prometheus scraping of /metrics (app/metrics/route.ts): the bearer token the scraper sends
+   * (`authorization: { credentials: … }` in prometheus.yml). Unset, /metrics is off (404): the metrics
+   * name mailboxes and tenants, so they are never public by default.
+   */
+  PORTAL_METRICS_TOKEN: z.string().min(16, "PORTAL_METRICS_TOKEN must be at least 16 characters").optional(),
+  /** pino's level for the JSON log on stdout: fatal, error, warn, info (default), debug, trace or silent. */
+  PORTAL_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "PORTAL_LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent").default("info"),
+  /**
+   * Demos and tests only: a URL answering {"now": ISO time} whose clock the portal's credential-expiry
+   * views and warnings follow (lib/credentials/clock.ts), e.g. the sandbox's GET {controlUrl}/clock, so
+   * moving the sandbox clock shows the warnings. Unset (production): the server's own clock.
+   */
+  PORTAL_CLOCK_URL: z.url("PORTAL_CLOCK_URL must be an absolute URL answering {\"now\": ISO time}").optional(),
   /** Optional JSON file of tenants to provision declaratively at start (see README). */
   PORTAL_TENANTS_FILE: z.string().optional(),
   /** Role given to people the first time they sign in with Microsoft. */

@@ -7,6 +7,8 @@ import "server-only";
  */
 export const TENANT_CREDENTIAL_PURPOSE = "tenant-credential";
 export const REFRESH_TOKEN_PURPOSE = "refresh-token";
+/** A credential being rotated in or out (TenantCredential, lib/credentials). */
+export const ROTATION_CREDENTIAL_PURPOSE = "tenant-rotation-credential";
 
 export interface EncryptedColumn {
   table: string;
@@ -17,4 +19,5 @@ export interface EncryptedColumn {
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: "Tenant", column: "credentialCipher", purpose: TENANT_CREDENTIAL_PURPOSE },
   { table: "Account", column: "refreshTokenCipher", purpose: REFRESH_TOKEN_PURPOSE },
+  { table: "TenantCredential", column: "credentialCipher", purpose: ROTATION_CREDENTIAL_PURPOSE },
 ];

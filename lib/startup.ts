@@ -7,6 +7,9 @@ import { startOutboxWorker } from "./outbox/worker";
 import { startPurgeJob } from "./history/purge-job";
 import { startBulkWorker } from "./bulk/worker";
 import { startIdempotencyPurgeJob } from "./api-keys/purge-idempotency";
+import { startCredentialWarningJob } from "./credentials/warning-job";
+import { startTraceJob } from "./delivery/trace-job";
+import { startPortalRelay, stopPortalRelay } from "./smtp/server";
 
 /** Runs once when the portal server starts (instrumentation.ts). */
 export async function startup(): Promise<void> {
@@ -23,9 +26,16 @@ export async function startup(): Promise<void> {
   startPurgeJob();
   startIdempotencyPurgeJob();
   // The outbox worker runs in every portal process; SKIP LOCKED claims keep sends exactly-once.
-  startOutboxWorker();
+  // PORTAL_OUTBOX_WORKER_CONCURRENCY=0: this process only takes mail in (web, relay); workers run elsewhere (scripts/outbox/worker.ts).
+  if (e.PORTAL_OUTBOX_WORKER_CONCURRENCY > 0) startOutboxWorker();
+  // The SMTP relay for devices (lib/smtp/server.ts), unless PORTAL_SMTP_PORT=0; a failure to listen is logged, not fatal.
+  await startPortalRelay();
   // Bulk runs move their recipients into the outbox a few at a time (lib/bulk/queue-step.ts).
   startBulkWorker();
+  // Credential expiry warnings: daily, one runner cluster-wide (lib/credentials/run-warnings.ts).
+  startCredentialWarningJob();
+  // Delivery status beyond 202: message trace joined to recent sends, one runner per tenant (lib/delivery/trace-job.ts).
+  startTraceJob();
   const code = await issueSetupCodeIfUnclaimed();
   if (code) {
     const url = `${e.PORTAL_URL.replace(/\/$/, "")}/setup`;
@@ -43,4 +53,9 @@ export async function startup(): Promise<void> {
       ].join("\n"),
     );
   }
+}
+
+/** Stops what startup() started that holds a port (the SMTP relay); used by scripts/portal-services.ts on SIGTERM. */
+export async function shutdown(): Promise<void> {
+  await stopPortalRelay();
 }

@@ -71,6 +71,9 @@ async function main(): Promise<void> {
     const tenantsFile = path.join(dataDir, "sandbox-tenants.json");
     await writeSandboxTenantsFile(tenantsFile, sb.endpoints);
     env.PORTAL_TENANTS_FILE ??= tenantsFile;
+    // The demo's credential-expiry views follow the sandbox clock, so moving it shows the warnings
+    // (lib/credentials/clock.ts); a PORTAL_CLOCK_URL already set wins.
+    env.PORTAL_CLOCK_URL ??= `${sb.endpoints.controlUrl}/clock`;
     console.log(`[start] sandbox tenant: ${sb.endpoints.tenant.domain} — inbox ${sb.endpoints.inboxUrl ?? sb.endpoints.controlUrl}`);
     console.log(`[start]   sign in with Microsoft as ${sb.endpoints.users.map((u) => `${u.upn} / ${u.password}`).join(", ")}`);
   } else {

@@ -8,6 +8,7 @@ import path from "node:path";
 const dir = process.argv[2] ?? ".test-summary";
 const read = (f) => (existsSync(path.join(dir, f)) ? JSON.parse(readFileSync(path.join(dir, f), "utf8")) : null);
 const problems = [];
+const indent = (text) => String(text ?? "").split("\n").slice(0, 12).map((l) => `    ${l.slice(0, 300)}`).join("\n");
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -24,6 +25,13 @@ else {
   skipped += v.numPendingTests + v.numTodoTests;
   if (brokenSuites) problems.push(`vitest: ${brokenSuites} suite(s) failed outside a test`);
   if (v.numTotalTests === 0) problems.push("vitest ran no test");
+  // The failed tests again, here at the end, with the first lines of each error: a long run's log is often
+  // read from its tail only.
+  for (const r of v.testResults ?? []) {
+    const file = path.relative(process.cwd(), r.name ?? "");
+    if (r.status === "failed" && !(r.assertionResults ?? []).some((a) => a.status === "failed")) console.log(`\nvitest FAILED ${file} (outside a test)\n${indent(r.message)}`);
+    for (const a of r.assertionResults ?? []) if (a.status === "failed") console.log(`\nvitest FAILED ${file} › ${a.fullName ?? a.title}\n${indent((a.failureMessages ?? []).join("\n"))}`);
+  }
   console.log(`\nvitest: ${v.numPassedTests} passed, ${v.numFailedTests + brokenSuites} failed, ${v.numPendingTests + v.numTodoTests} skipped`);
 }
 

@@ -1,3 +1,4 @@
+import { CenteredFrame } from "@/components/shell/centered-frame";
 import { AppShell } from "@/components/shell/app-shell";
 import { currentUser } from "@/lib/auth/session";
 
@@ -9,11 +10,7 @@ export const dynamic = "force-dynamic";
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
   const user = await currentUser();
   if (!user) {
-    return (
-      <main id="main" className="flex min-h-screen items-center justify-center px-4 py-10">
-        <div className="w-full max-w-md">{children}</div>
-      </main>
-    );
+    return <CenteredFrame>{children}</CenteredFrame>;
   }
   return <AppShell user={user}>{children}</AppShell>;
 }

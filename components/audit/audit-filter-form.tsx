@@ -9,6 +9,8 @@ interface Props {
   /** Action names that occur in the trail. */
   actions: string[];
   tenants: { id: string; name: string }[];
+  /** Prefix of the controls' ids: the drawer's copy of the form (narrow screens) must not repeat the page's. */
+  idPrefix?: string;
 }
 
 /** "tenant.*" for each family of actions ("tenant.created", "tenant.updated" …), then each action. */
@@ -28,14 +30,15 @@ export function actionOptions(actions: string[], current: string): { value: stri
  * The audit filters as a plain GET form: applying them changes the URL, so a view can be bookmarked or
  * shared, and it works without JavaScript.
  */
-export function AuditFilterForm({ values, errors, actions, tenants }: Props) {
+export function AuditFilterForm({ values, errors, actions, tenants, idPrefix = "field" }: Props) {
   const v = (k: string) => values[k] ?? "";
+  const id = (k: string) => `${idPrefix}-${k}`;
   return (
     <form method="get" action="/audit" role="search" aria-label="Filter audit events" className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
-      <SelectField name="action" label="Action" defaultValue={v("action")} error={errors.action} options={actionOptions(actions, v("action"))} />
-      <Field name="actor" label="Who (name or email)" type="text" placeholder="ada or @contoso.com" defaultValue={v("actor")} error={errors.actor} />
+      <SelectField name="action" id={id("action")} label="Action" defaultValue={v("action")} error={errors.action} options={actionOptions(actions, v("action"))} />
+      <Field name="actor" id={id("actor")} label="Who (name or email)" type="text" placeholder="ada or @contoso.com" defaultValue={v("actor")} error={errors.actor} />
       <SelectField
-        name="tenant"
+        name="tenant" id={id("tenant")}
         label="Tenant"
         defaultValue={v("tenant")}
         error={errors.tenant}
@@ -45,9 +48,9 @@ export function AuditFilterForm({ values, errors, actions, tenants }: Props) {
           ...(v("tenant") && !tenants.some((t) => t.id === v("tenant")) ? [{ value: v("tenant"), label: v("tenant") }] : []),
         ]}
       />
-      <Field name="q" label="Search target or action" type="search" placeholder="user@contoso.com" defaultValue={v("q")} error={errors.q} />
-      <Field name="from" label="From date" type="date" defaultValue={v("from")} error={errors.from} />
-      <Field name="to" label="To date" type="date" defaultValue={v("to")} error={errors.to} />
+      <Field name="q" id={id("q")} label="Search target or action" type="search" placeholder="user@contoso.com" defaultValue={v("q")} error={errors.q} />
+      <Field name="from" id={id("from")} label="From date" type="date" defaultValue={v("from")} error={errors.from} />
+      <Field name="to" id={id("to")} label="To date" type="date" defaultValue={v("to")} error={errors.to} />
       <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-3">
         <button type="submit" className={buttonClass()}>
           Apply filters

@@ -6,7 +6,9 @@ import { AuditChange } from "./audit-change";
 export function AuditTable({ rows }: { rows: AuditEventView[] }) {
   if (rows.length === 0) return <p className="py-6 text-center text-sm text-slate-500">No audit events match these filters.</p>;
   return (
-    <div className="overflow-x-auto">
+    // `relative`: the change column's screen-reader-only labels are positioned absolutely; without a
+    // positioned ancestor here they escape the scroll container and widen the whole page on a phone.
+    <div className="relative overflow-x-auto">
       <table className="w-full min-w-[48rem] text-left text-sm">
         <caption className="sr-only">Audit events, newest first</caption>
         <thead className="text-xs uppercase text-slate-500">

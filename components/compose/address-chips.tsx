@@ -1,6 +1,6 @@
 "use client";
 import { useState, type ClipboardEvent, type KeyboardEvent } from "react";
-import { formatAddress, parseAddressList, type Address } from "@/lib/schemas/compose";
+import { formatAddress, parseAddressList, type Address } from "@/lib/schemas/addresses";
 
 /**
  * Recipients as chips. Typing a separator (Enter, comma, semicolon) or leaving the field turns the text

@@ -1,6 +1,7 @@
 "use client";
 import { useRef, useState, type DragEvent } from "react";
-import { MAX_ATTACHMENT_BYTES } from "@/lib/schemas/compose";
+import { MAX_ATTACHMENT_BYTES } from "@/lib/schemas/addresses";
+import { LazyUploadProgress as UploadProgress } from "./upload-progress-lazy";
 
 /**
  * Attachments by picker or drag-and-drop. Each file is streamed to the portal (POST /api/uploads) with
@@ -100,13 +101,12 @@ export function Attachments({ items, setItems, error }: { items: AttachmentItem[
         {items.map((a) => (
           <li key={a.key} className="flex flex-wrap items-center gap-3 text-sm">
             <span className="font-medium">{a.name}</span>
-            <span className="text-slate-500">{formatBytes(a.size)}</span>
+            <span className="text-slate-600 dark:text-slate-400">{formatBytes(a.size)}</span>
             {a.error ? (
-              <span role="alert" className="text-red-600">{a.error}</span>
+              <span role="alert" className="text-red-600 dark:text-red-400">{a.error}</span>
             ) : (
               <>
-                <progress className="h-2 w-40" max={100} value={Math.round(a.progress * 100)} aria-label={`Upload of ${a.name}`} />
-                <span className="text-xs text-slate-500">{a.id ? "Uploaded to the portal" : `Uploading ${Math.round(a.progress * 100)}%`}</span>
+                <UploadProgress label={`Upload of ${a.name}`} fraction={a.id ? 1 : a.progress} detail={a.id ? "Uploaded to the portal" : `Uploading ${Math.round(a.progress * 100)}%`} />
               </>
             )}
             <button type="button" className="text-xs text-slate-600 underline hover:text-red-600 dark:text-slate-300" onClick={() => remove(a)} aria-label={`Remove attachment ${a.name}`}>

@@ -1,8 +1,10 @@
-import { SEND_STATUSES, STATUS_LABELS } from "@/lib/schemas/history";
+import { CHART_LABELS as STATUS_LABELS, CHART_SERIES as SEND_STATUSES } from "@/lib/glossary";
 
 // Fill colours per status; each also has a text label in the legend and the data table (not colour alone).
 const COLORS: Record<string, string> = {
-  accepted: "#059669",
+  accepted: "#10b981",
+  delivered: "#047857",
+  undelivered: "#ea580c",
   queued: "#94a3b8",
   sending: "#6366f1",
   retrying: "#f59e0b",

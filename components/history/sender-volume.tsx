@@ -5,7 +5,8 @@ interface Row {
   peakRecipientsPerDay: number;
 }
 
-function Meter({ value, limit, label, name }: { value: number; limit: number; label: string; name: string }) {
+/** A labelled meter against a limit: green, amber from 80 %, red at the limit. */
+export function Meter({ value, limit, label, name }: { value: number; limit: number; label: string; name: string }) {
   const pct = Math.min(100, (value / limit) * 100);
   const tone = pct >= 100 ? "bg-red-600" : pct >= 80 ? "bg-amber-500" : "bg-emerald-600";
   return (
@@ -20,7 +21,7 @@ function Meter({ value, limit, label, name }: { value: number; limit: number; la
 
 /** Each busy sender's peak minute and peak day against Exchange Online's per-mailbox limits. */
 export function SenderVolume({ rows, limits }: { rows: Row[]; limits: { messagesPerMinute: number; recipientsPerDay: number } }) {
-  if (rows.length === 0) return <p className="text-sm text-slate-500">No mail accepted by Graph in this range.</p>;
+  if (rows.length === 0) return <p className="text-sm text-slate-500">No mail accepted by Microsoft in this range.</p>;
   return (
     <ul className="space-y-3">
       {rows.map((r) => (

@@ -1,6 +1,8 @@
 import Link from "next/link";
-import { MODE_LABELS, type SEND_MODES } from "@/lib/schemas/history";
+import { Badge } from "@/components/ui/card";
+import { MODE_LABELS, TERMS, type SEND_MODES } from "@/lib/glossary";
 import { bytes, utc } from "./format";
+import { DeliveryBadge } from "./delivery-card";
 import { StatusBadge } from "./status-badge";
 
 export interface SendRowView {
@@ -17,6 +19,10 @@ export interface SendRowView {
   subject: string;
   sizeBytes: number;
   attachmentCount: number;
+  /** Message trace's verdict after acceptance, when traced (lib/delivery). */
+  deliveryState?: string | null;
+  /** A setup wizard restriction test (shown only when the filter asks for them). */
+  test?: boolean;
 }
 
 /** The history list. Each subject links to the send's detail; the table scrolls sideways on phones. */
@@ -42,7 +48,11 @@ export function SendsTable({ rows }: { rows: SendRowView[] }) {
               <td className="py-2 pr-3 text-xs text-slate-600 dark:text-slate-400">
                 <time dateTime={r.createdAt}>{utc(r.createdAt).slice(0, 10)}<br />{utc(r.createdAt).slice(11)}</time>
               </td>
-              <td className="py-2 pr-3"><StatusBadge status={r.status} /></td>
+              <td className="py-2 pr-3">
+                <StatusBadge status={r.status} />
+                {r.deliveryState ? <div className="mt-1"><DeliveryBadge status={r.deliveryState} summary /></div> : null}
+                {r.test ? <div className="mt-1"><Badge>{TERMS.wizardTest}</Badge></div> : null}
+              </td>
               <td className="max-w-[18rem] py-2 pr-3">
                 <Link href={`/history/${r.id}`} className="break-words font-medium text-brand-600 underline-offset-2 hover:underline">
                   {r.subject || "(no subject)"}

@@ -7,19 +7,23 @@ export interface NavItem {
   label: string;
 }
 
-export function NavLinks({ items }: { items: NavItem[] }) {
+/** The portal's main links; the current section is marked for assistive technology (aria-current) and by eye. */
+export function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => void }) {
   const pathname = usePathname();
   return (
-    <ul className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible">
+    <ul className="flex flex-col gap-0.5">
       {items.map((item) => {
         const active = item.href === "/" ? pathname === "/" : pathname === item.href || pathname.startsWith(`${item.href}/`);
         return (
           <li key={item.href}>
             <Link
               href={item.href}
+              onClick={onNavigate}
               aria-current={active ? "page" : undefined}
-              className={`block whitespace-nowrap rounded-md px-3 py-2 text-sm font-medium ${
-                active ? "bg-brand-600 text-white" : "text-slate-700 hover:bg-slate-200/70 dark:text-slate-300 dark:hover:bg-slate-800"
+              className={`relative flex items-center rounded-control px-3 py-2 text-sm font-medium transition-colors ${
+                active
+                  ? "bg-primary-soft text-primary-soft-fg before:absolute before:inset-y-1.5 before:left-0 before:w-1 before:rounded-full before:bg-primary"
+                  : "text-fg-muted hover:bg-sunken hover:text-fg"
               }`}
             >
               {item.label}

@@ -1,19 +1,28 @@
 import type { ButtonHTMLAttributes } from "react";
 
-type Variant = "primary" | "secondary" | "danger" | "ghost";
+/**
+ * primary: the one action a screen is for (one per screen). secondary: a quiet alternative beside it.
+ * danger: removes or revokes something. ghost: tertiary actions in toolbars and tables.
+ */
+export type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
+export type ButtonSize = "sm" | "md";
 
-const styles: Record<Variant, string> = {
-  primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-brand-600/60",
-  secondary:
-    "border border-slate-300 bg-white text-slate-900 hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800",
-  danger: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-600/60",
-  ghost: "text-slate-700 hover:bg-slate-200/60 dark:text-slate-200 dark:hover:bg-slate-800",
+const variants: Record<ButtonVariant, string> = {
+  primary: "bg-primary text-primary-fg shadow-sm hover:bg-primary-hover",
+  secondary: "border border-line-strong bg-raised text-fg hover:bg-sunken",
+  danger: "bg-danger text-danger-fg shadow-sm hover:bg-danger-hover",
+  ghost: "text-fg-muted hover:bg-sunken hover:text-fg",
 };
 
-export function buttonClass(variant: Variant = "primary", extra = ""): string {
-  return `inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-medium transition-colors disabled:cursor-not-allowed ${styles[variant]} ${extra}`;
+const sizes: Record<ButtonSize, string> = {
+  sm: "h-8 px-3 text-xs",
+  md: "min-h-10 px-4 py-2 text-sm",
+};
+
+export function buttonClass(variant: ButtonVariant = "primary", extra = "", size: ButtonSize = "md"): string {
+  return `inline-flex items-center justify-center gap-2 rounded-control font-medium whitespace-nowrap transition-colors disabled:cursor-not-allowed disabled:opacity-60 ${sizes[size]} ${variants[variant]} ${extra}`;
 }
 
-export function Button({ variant = "primary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
-  return <button type="button" className={buttonClass(variant, className)} {...props} />;
+export function Button({ variant = "primary", size = "md", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; size?: ButtonSize }) {
+  return <button type="button" className={buttonClass(variant, className, size)} {...props} />;
 }

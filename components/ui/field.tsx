@@ -1,7 +1,7 @@
 import type { InputHTMLAttributes, ReactNode } from "react";
 
 const CONTROL_CLASS =
-  "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 aria-invalid:border-red-500 dark:border-slate-700 dark:bg-slate-900";
+  "block min-h-10 w-full rounded-control border border-line-strong bg-raised px-3 py-2 text-sm text-fg shadow-sm placeholder:text-fg-subtle hover:border-fg-subtle focus-visible:border-primary aria-invalid:border-danger disabled:cursor-not-allowed disabled:bg-sunken";
 
 interface FrameProps {
   id: string;
@@ -19,17 +19,17 @@ export function FieldFrame({ id, label, hint, error, className = "", children }:
   const errorId = error ? `${id}-error` : undefined;
   return (
     <div className={`space-y-1 ${className}`}>
-      <label htmlFor={id} className="block text-sm font-medium">
+      <label htmlFor={id} className="block text-sm font-medium text-fg">
         {label}
       </label>
       {children({ id, "aria-invalid": error ? true : undefined, "aria-describedby": [hintId, errorId].filter(Boolean).join(" ") || undefined, className: CONTROL_CLASS })}
       {hint ? (
-        <p id={hintId} className="text-xs text-slate-500 dark:text-slate-400">
+        <p id={hintId} className="text-xs text-fg-subtle">
           {hint}
         </p>
       ) : null}
       {error ? (
-        <p id={errorId} role="alert" className="text-sm text-red-600 dark:text-red-400">
+        <p id={errorId} role="alert" className="text-sm font-medium text-danger-text">
           {error}
         </p>
       ) : null}

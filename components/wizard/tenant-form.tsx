@@ -6,7 +6,7 @@ import { FormMessage } from "@/components/ui/form-message";
 import { idle, type ActionState } from "@/lib/action-state";
 import { Choice } from "./choice";
 
-export interface TenantDefaults { tenantId?: string; name?: string; directoryId?: string; cloud?: string; usage?: string; largeAttachments?: boolean; bulkDirectory?: boolean }
+export interface TenantDefaults { tenantId?: string; name?: string; directoryId?: string; cloud?: string; usage?: string; largeAttachments?: boolean; bulkDirectory?: boolean; messageTrace?: boolean }
 
 const CLOUDS = [
   { value: "global", label: "Global (worldwide)", hint: "login.microsoftonline.com · graph.microsoft.com" },
@@ -60,6 +60,15 @@ export function TenantForm({ action, defaults, sandboxAvailable }: { action: (p:
           Welcome new users (bulk runs from the directory)
           <span id="bulkDirectory-hint" className="block text-xs text-slate-500 dark:text-slate-400">
             Adds User.Read.All (application): a bulk run lists the users created since a date to welcome them. Without it, bulk runs take their recipients from a CSV.
+          </span>
+        </span>
+      </label>
+      <label className="flex items-start gap-2 text-sm">
+        <input type="checkbox" name="messageTrace" defaultChecked={v ? v.messageTrace === "on" : defaults.messageTrace} className="mt-1" aria-describedby="messageTrace-hint" />
+        <span>
+          Delivery status (optional)
+          <span id="messageTrace-hint" className="block text-xs text-slate-500 dark:text-slate-400">
+            Adds ExchangeMessageTrace.Read.All (application): Microsoft&apos;s 202 only means &quot;accepted&quot;; with message trace History shows per recipient whether the mail was delivered, failed, quarantined or filtered as spam, and uncertain sends are checked before anyone sends them again. It reads the trace of all the tenant&apos;s mail, so leave it off if that is too much.
           </span>
         </span>
       </label>

@@ -3,6 +3,8 @@ import type { NextRequest } from "next/server";
 import { authenticateKey, type ApiKeyCaller } from "../api-keys/authenticate-key";
 import { clientIp } from "../rate-limit/client-ip";
 import { errorProblem } from "./problem";
+import { runWithRequestId } from "../request-context";
+import { incomingRequestId } from "../request-id";
 
 type Params = Promise<Record<string, string | string[]>>;
 
@@ -18,13 +20,19 @@ export function keyRoute(
 ) {
   return async (req: NextRequest, context: { params: Params }): Promise<Response> => {
     const instance = req.nextUrl.pathname;
-    try {
-      const ip = clientIp((n) => req.headers.get(n));
-      const key = await authenticateKey(req.headers.get("authorization"), ip, { countRate: opts.countRate });
-      const params = (await context.params) ?? {};
-      return await handler({ req, key, ip, params });
-    } catch (err) {
-      return errorProblem(err, instance);
-    }
+    // The id of this request in the server's log lines, answered as X-Request-Id for support tickets.
+    const requestId = incomingRequestId(req.headers);
+    const res = await runWithRequestId(requestId, async () => {
+      try {
+        const ip = clientIp((n) => req.headers.get(n));
+        const key = await authenticateKey(req.headers.get("authorization"), ip, { countRate: opts.countRate });
+        const params = (await context.params) ?? {};
+        return await handler({ req, key, ip, params });
+      } catch (err) {
+        return errorProblem(err, instance);
+      }
+    });
+    res.headers.set("X-Request-Id", requestId);
+    return res;
   };
 }

@@ -44,6 +44,13 @@ export async function messageStatus(key: ApiKeyCaller, id: string): Promise<z.in
       requestId: a.requestId,
       outcome: a.outcome,
     })),
+    deliveryStatus: (s.deliveryState as z.infer<typeof messageStatusSchema>["deliveryStatus"]) ?? null,
+    delivery: s.deliveries.map((d) => ({
+      recipient: d.recipient,
+      status: d.status as z.infer<typeof messageStatusSchema>["delivery"][number]["status"],
+      receivedAt: d.receivedAt?.toISOString() ?? null,
+      checkedAt: d.lastCheckedAt.toISOString(),
+    })),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   messageStatusSchema,
   messageSummarySchema,
   problemSchema,
+  recipientDeliverySchema,
   recipientSchema,
   uploadCreatedSchema,
 } from "../schemas/api-v1";
@@ -28,6 +29,7 @@ const SCHEMAS = [
   messageSummarySchema,
   messageListSchema,
   attemptSchema,
+  recipientDeliverySchema,
   uploadCreatedSchema,
   problemSchema,
   recipientSchema,

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { AppError, fieldErrors } from "../errors";
 import { logError } from "../log";
+import { currentRequestId } from "../request-context";
 
 /**
  * RFC 9457 problem details (https://www.rfc-editor.org/rfc/rfc9457) for every REST API error, served as
@@ -64,6 +65,6 @@ export function errorProblem(err: unknown, instance: string): Response {
     if (err.status === 429 && typeof err.details?.retryAfterSeconds === "number") headers["retry-after"] = String(err.details.retryAfterSeconds);
     return problemResponse({ status: err.status, code: err.code, detail: err.userMessage, instance, errors: err.fields, headers });
   }
-  logError("api v1 route failed", err);
+  void currentRequestId().then((requestId) => logError("api v1 route failed", err, { requestId }));
   return problemResponse({ status: 500, code: "INTERNAL", detail: "Something went wrong on the server.", instance });
 }

@@ -18,6 +18,7 @@ import { clientIp } from "../rate-limit/client-ip";
 import { hit, refund, TooManyAttempts, type Hit } from "../rate-limit/hit";
 import { nextAuthCookies, securePortal } from "./cookies";
 import { signInScopes } from "./sign-in-scopes";
+import { proxyAwareAgent } from "../net/proxy";
 
 export const MICROSOFT_PROVIDER_ID = "microsoft";
 
@@ -31,6 +32,10 @@ interface EntraProfile {
 }
 
 export { signInScopes };
+
+// openid-client (next-auth's OAuth client: discovery, JWKS, the code → token exchange) runs on node:https;
+// its `agent` http option routes those calls by HTTPS_PROXY/NO_PROXY (lib/net/proxy.ts).
+const signInAgent = proxyAwareAgent();
 
 async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraProfile> | null> {
   const tenant = await db().tenant.findUnique({
@@ -59,6 +64,7 @@ async function microsoftProvider(tenantId: string): Promise<OAuthConfig<EntraPro
     authorization: { params: { scope: signInScopes(tenant.useDelegated, tenant.largeAttachments), prompt: "select_account" } },
     idToken: true,
     checks: ["pkce", "state"],
+    httpOptions: { agent: signInAgent },
     // The stock azure-ad profile() fetches a photo from graph.microsoft.com, which fails offline and in
     // national clouds (shared/LIBRARY-NOTES.md): map the id token claims only.
     profile(p) {

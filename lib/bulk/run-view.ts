@@ -37,6 +37,8 @@ export interface RecipientView {
   status: string;
   sendId: string | null;
   error: string | null;
+  /** Message trace's status for this recipient after acceptance (lib/delivery), when traced. */
+  delivery: string | null;
 }
 
 export async function runProgress(actor: SessionUser, runId: string): Promise<RunProgress> {
@@ -62,12 +64,13 @@ export async function runRecipients(actor: SessionUser, runId: string, take = 50
   const run = await findVisibleRun(actor, runId);
   const rows = await db().bulkRecipient.findMany({
     where: { runId: run.id }, orderBy: { position: "asc" }, take,
-    select: { id: true, address: true, fields: true, status: true, sendId: true, error: true, send: { select: { status: true, errorMessage: true } } },
+    select: { id: true, address: true, fields: true, status: true, sendId: true, error: true, send: { select: { status: true, errorMessage: true, deliveries: { select: { recipient: true, status: true } } } } },
   });
   return rows.map((r) => ({
     id: r.id, address: r.address, displayName: (r.fields as Fields | null)?.displayName ?? null,
     status: r.status === "queued" ? (r.send?.status ?? "accepted") : r.status,
     sendId: r.sendId, error: r.error ?? r.send?.errorMessage ?? null,
+    delivery: r.send?.deliveries.find((d) => d.recipient === r.address.toLowerCase())?.status ?? null,
   }));
 }
 

@@ -6,6 +6,8 @@ import { recordAudit } from "../audit/record";
 import { queueSend } from "../sends/queue-send";
 import { KEY_CALLER_SELECT, type ApiKeyCaller } from "../api-keys/authenticate-key";
 import { resendInput } from "../sends/resend-input";
+import { isDeviceSend, resendDeviceMessage } from "../sends/resend-device";
+import { removeUpload } from "../sends/upload-store";
 import { deadLetterWhere } from "./list-dead-letters";
 
 /**
@@ -13,7 +15,8 @@ import { deadLetterWhere } from "./list-dead-letters";
  * the one queueing path (lib/sends/queue-send.ts) in the name of the principal who first queued it, so
  * the grants, tenant mode and message rules are asked again as they are NOW — a sender no longer granted
  * the mailbox (or disabled, or removed) is refused with the reason and the dead letter stays listed.
- * `discard` takes it off the list. Each decision is audited (dead-letter.retried, .retry-refused,
+ * A device's message (mode "smtp") is retried as that device with its stored MIME
+ * (lib/sends/resend-device.ts). `discard` takes it off the list (and removes a device's stored MIME). Each decision is audited (dead-letter.retried, .retry-refused,
  * .discarded) with the admin as the actor; the original send keeps its history and points at its retry.
  */
 export interface Outcome {
@@ -51,16 +54,17 @@ export async function retryDeadLetters(actor: SessionUser, ids: string[]): Promi
   const out: Outcome[] = [];
   for (const s of rows) {
     let reason: string | null = null;
+    const device = isDeviceSend(s);
     if (s.body === null) reason = "This tenant keeps metadata only: the message body was not stored, so it cannot be sent again.";
     else if (Array.isArray(s.attachments) && s.attachments.length > 0) reason = "Attachments are not kept after a send ends: compose it again with its files.";
-    const sender = s.actorUserId ? await db().user.findUnique({ where: { id: s.actorUserId }, select: { id: true, name: true, email: true, role: true, tenantId: true } }) : null;
+    const sender = !device && s.actorUserId ? await db().user.findUnique({ where: { id: s.actorUserId }, select: { id: true, name: true, email: true, role: true, tenantId: true } }) : null;
     // A send an API key queued is retried as that key, under the key's grants and rules as they are now.
     const key = !sender && s.apiKeyId
       ? await db().apiKey.findUnique({ where: { id: s.apiKeyId }, select: KEY_CALLER_SELECT })
       : null;
     if (!reason && key?.revokedAt) reason = "The API key that queued it was revoked.";
     if (!reason && key?.expiresAt && key.expiresAt <= new Date()) reason = "The API key that queued it has expired.";
-    if (!reason && !sender && !key) reason = "The person or API key that queued it no longer exists on the portal, so nobody's grants allow sending it.";
+    if (!reason && !device && !sender && !key) reason = "The person or API key that queued it no longer exists on the portal, so nobody's grants allow sending it.";
     // Taken off the list first, conditionally: two admins retrying at once never queue it twice.
     const taken = await db().send.updateMany({ where: { id: s.id, ...deadLetterWhere }, data: { deadLetterResolution: "retried", deadLetterResolvedAt: new Date(), deadLetterResolvedById: actor.id } });
     if (taken.count === 0) {
@@ -70,15 +74,19 @@ export async function retryDeadLetters(actor: SessionUser, ids: string[]): Promi
     let newId: string | undefined;
     if (!reason) {
       try {
-        let principal: { actor: NonNullable<typeof sender> } | { apiKey: ApiKeyCaller };
-        if (sender) principal = { actor: sender };
+        if (device) newId = (await resendDeviceMessage(s, "dead-letter-retry")).id;
         else {
-          const { revokedAt: _r, expiresAt: _e, ...apiKey } = key!;
-          principal = { apiKey };
+          let principal: { actor: NonNullable<typeof sender> } | { apiKey: ApiKeyCaller };
+          if (sender) principal = { actor: sender };
+          else {
+            const { revokedAt: _r, expiresAt: _e, ...apiKey } = key!;
+            principal = { apiKey };
+          }
+          newId = (await queueSend({ ...principal, ...resendInput(s) }, { origin: "dead-letter-retry" })).id;
         }
-        newId = (await queueSend({ ...principal, ...resendInput(s) }, { origin: "dead-letter-retry" })).id;
       } catch (err) {
-        reason = reasonOf(err);
+        // A device's refusal speaks of the device (revoked, its grant gone), not of a person.
+        reason = device && err instanceof AppError ? (Object.values(err.fields ?? {})[0] ?? err.userMessage) : reasonOf(err);
       }
     }
     if (newId) {
@@ -104,6 +112,7 @@ export async function discardDeadLetters(actor: SessionUser, ids: string[]): Pro
       out.push({ id: s.id, ok: false, reason: "Another admin resolved it meanwhile." });
       continue;
     }
+    if (s.mimeUploadId) await removeUpload(s.mimeUploadId).catch(() => undefined);
     await recordAudit({ actor, action: "dead-letter.discarded", target: s.id, tenantId: s.tenantId, before: { errorCode: s.errorCode, errorMessage: s.errorMessage } });
     out.push({ id: s.id, ok: true });
   }

@@ -33,9 +33,12 @@ export type RefusalCode =
   | "DELEGATED_OTHER_TENANT"
   | "DELEGATED_NOT_SELF"
   | "MAILBOX_NOT_LISTED"
+  | "MAILBOX_NOT_PROVED"
   | "NOT_GRANTED"
   | "KEY_INACTIVE"
-  | "KEY_OTHER_TENANT";
+  | "KEY_OTHER_TENANT"
+  | "DEVICE_INACTIVE"
+  | "DEVICE_OTHER_TENANT";
 
 export interface Refusal {
   code: RefusalCode;
@@ -56,10 +59,19 @@ export interface KeyPrincipal {
   expiresAt: Date | null;
 }
 
+/** An SMTP device (mode "smtp", lib/smtp) as maySend needs it, read fresh from the database (loadDevicePrincipal). */
+export interface DevicePrincipal {
+  id: string;
+  name: string;
+  tenantId: string;
+  revokedAt: Date | null;
+}
+
 export interface SendQuestion {
-  /** The person who sends; for mode "api" the principal is `apiKey` instead. */
+  /** The person who sends; for mode "api" the principal is `apiKey` instead, for mode "smtp" `device`. */
   actor: Sender | null;
   apiKey?: KeyPrincipal | null;
+  device?: DevicePrincipal | null;
   tenant: { id: string; name: string; clientId: string | null; useApplication: boolean; useDelegated: boolean };
   mode: SendMode;
   from: string;
@@ -89,8 +101,27 @@ export function keyRefusal(key: KeyPrincipal | null | undefined, tenantId: strin
   return null;
 }
 
+/**
+ * A mailbox the setup wizard put in a restriction that has not been proved yet ("scripted": saved, the
+ * scripts generated, the Prove step not passed since) is not offered and not sent from: until Exchange is
+ * shown to enforce the new restriction, the portal does not rely on it. Mailboxes added on the Senders page
+ * ("unknown") are not the wizard's to hold back.
+ */
+export const UNPROVED_POLICY_STATUS = "scripted";
+
+function unprovedRefusal(mailbox: { policyStatus: string }, from: string, tenantName: string): Refusal | null {
+  if (mailbox.policyStatus !== UNPROVED_POLICY_STATUS) return null;
+  return refuse(
+    "MAILBOX_NOT_PROVED",
+    "from",
+    `${from} is in a restriction of "${tenantName}" that is not proved yet. An admin runs the Prove step of the tenant's setup first.`,
+    `The restriction of "${tenantName}" changed after this mail was queued and is not proved yet.`,
+  );
+}
+
 export async function maySend(q: SendQuestion, tx: Tx = db()): Promise<Refusal | null> {
   if (q.mode === "api") return mayKeySend(q, tx);
+  if (q.mode === "smtp") return mayDeviceSend(q, tx);
   const { actor, tenant } = q;
   const from = q.from.toLowerCase();
   const notSender = actorRefusal(actor, q.test);
@@ -106,10 +137,12 @@ export async function maySend(q: SendQuestion, tx: Tx = db()): Promise<Refusal |
 
   if (!tenant.useApplication) return refuse("APP_SENDING_OFF", "mode", `Tenant "${tenant.name}" does not use application sending. Send as yourself instead.`, `Tenant "${tenant.name}" turned application sending off after this mail was queued.`);
   if (q.test) return null;
-  const mailbox = await tx.senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: from, mode: "insensitive" }, allowed: true }, select: { id: true } });
+  const mailbox = await tx.senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: from, mode: "insensitive" }, allowed: true }, select: { id: true, policyStatus: true } });
   if (!mailbox) {
     return refuse("MAILBOX_NOT_LISTED", "from", `${from} is not a sender mailbox of "${tenant.name}". An admin adds sender mailboxes on the Senders page.`, `${from} was removed from the sender mailboxes of "${tenant.name}" after this mail was queued.`);
   }
+  const unproved = unprovedRefusal(mailbox, from, tenant.name);
+  if (unproved) return unproved;
   const grant = await tx.senderGrant.findFirst({
     where: { mailboxId: mailbox.id, OR: [{ userId: actor.id }, { group: { members: { some: { userId: actor.id } } } }] },
     select: { id: true },
@@ -132,13 +165,54 @@ async function mayKeySend(q: SendQuestion, tx: Tx): Promise<Refusal | null> {
   if (notKey || !q.apiKey) return notKey;
   if (!tenant.clientId) return refuse("TENANT_NOT_READY", "tenantId", `Tenant "${tenant.name}" has no app registration yet: finish its setup first.`, `Tenant "${tenant.name}" lost its app registration after this mail was queued.`);
   if (!tenant.useApplication) return refuse("APP_SENDING_OFF", "mode", `Tenant "${tenant.name}" does not use application sending, which API keys need.`, `Tenant "${tenant.name}" turned application sending off after this mail was queued.`);
-  const mailbox = await tx.senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: from, mode: "insensitive" }, allowed: true }, select: { id: true } });
+  const mailbox = await tx.senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: from, mode: "insensitive" }, allowed: true }, select: { id: true, policyStatus: true } });
   if (!mailbox) {
     return refuse("MAILBOX_NOT_LISTED", "from", `${from} is not a sender mailbox of "${tenant.name}".`, `${from} was removed from the sender mailboxes of "${tenant.name}" after this mail was queued.`);
   }
+  const unproved = unprovedRefusal(mailbox, from, tenant.name);
+  if (unproved) return unproved;
   const grant = await tx.senderGrant.findFirst({ where: { mailboxId: mailbox.id, apiKeyId: q.apiKey.id }, select: { id: true } });
   if (!grant) return refuse("NOT_GRANTED", "from", `This API key may not send as ${from}: no grant names it. An admin grants mailboxes to keys on the API keys page.`, `The API key's permission to send as ${from} was removed after this mail was queued.`);
   return null;
+}
+
+/** Whether a device may send at all: it exists, is not revoked, and belongs to the tenant. */
+export function deviceRefusal(device: DevicePrincipal | null | undefined, tenantId: string): Refusal | null {
+  if (!device || device.revokedAt) {
+    return refuse("DEVICE_INACTIVE", "actor", "This device is revoked.", "The device that handed this mail to the relay was revoked or deleted after it was queued.");
+  }
+  if (device.tenantId !== tenantId) return refuse("DEVICE_OTHER_TENANT", "actor", "This device belongs to another tenant.", "The device that handed this mail to the relay belongs to another tenant.");
+  return null;
+}
+
+/**
+ * An SMTP device (mode "smtp", the relay in lib/smtp) sends like an application send, from a listed
+ * sender mailbox of its own tenant that a grant names the device for — the same rules at queue time
+ * (the relay, before it answers 250) and at claim time: a device revoked in between, or a grant or
+ * mailbox removed, stops the send.
+ */
+async function mayDeviceSend(q: SendQuestion, tx: Tx): Promise<Refusal | null> {
+  const { tenant } = q;
+  const from = q.from.toLowerCase();
+  const notDevice = deviceRefusal(q.device, tenant.id);
+  if (notDevice || !q.device) return notDevice;
+  if (!tenant.clientId) return refuse("TENANT_NOT_READY", "tenantId", `Tenant "${tenant.name}" has no app registration yet: finish its setup first.`, `Tenant "${tenant.name}" lost its app registration after this mail was queued.`);
+  if (!tenant.useApplication) return refuse("APP_SENDING_OFF", "mode", `Tenant "${tenant.name}" does not use application sending, which devices need.`, `Tenant "${tenant.name}" turned application sending off after this mail was queued.`);
+  const mailbox = await tx.senderMailbox.findFirst({ where: { tenantId: tenant.id, address: { equals: from, mode: "insensitive" }, allowed: true }, select: { id: true, policyStatus: true } });
+  if (!mailbox) {
+    return refuse("MAILBOX_NOT_LISTED", "from", `${from} is not a sender mailbox of "${tenant.name}".`, `${from} was removed from the sender mailboxes of "${tenant.name}" after this mail was queued.`);
+  }
+  const unproved = unprovedRefusal(mailbox, from, tenant.name);
+  if (unproved) return unproved;
+  const grant = await tx.senderGrant.findFirst({ where: { mailboxId: mailbox.id, deviceId: q.device.id }, select: { id: true } });
+  if (!grant) return refuse("NOT_GRANTED", "from", `This device may not send as ${from}: no grant names it. An admin grants mailboxes to devices on the Devices page.`, `The device's permission to send as ${from} was removed after this mail was queued.`);
+  return null;
+}
+
+/** The device of a send, as maySend needs it, read fresh from the database. */
+export async function loadDevicePrincipal(deviceId: string | null): Promise<DevicePrincipal | null> {
+  if (!deviceId) return null;
+  return db().device.findUnique({ where: { id: deviceId }, select: { id: true, name: true, tenantId: true, revokedAt: true } });
 }
 
 /** The API key of a send, as maySend needs it, read fresh from the database. */
@@ -152,6 +226,7 @@ export async function grantedMailboxes(userId: string, tenantId?: string) {
   return db().senderMailbox.findMany({
     where: {
       allowed: true,
+      policyStatus: { not: UNPROVED_POLICY_STATUS },
       ...(tenantId ? { tenantId } : {}),
       grants: { some: { OR: [{ userId }, { group: { members: { some: { userId } } } }] } },
     },

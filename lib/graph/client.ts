@@ -1,6 +1,7 @@
 import "server-only";
 import { Client, MiddlewareFactory, type Context, type Middleware } from "@microsoft/microsoft-graph-client";
 import { NOT_CONNECTED } from "./errors";
+import { proxyFetch } from "../net/proxy";
 import type { TenantAccess } from "./tenant-access";
 
 /**
@@ -49,15 +50,26 @@ class ConnectionCheck implements Middleware {
 }
 
 /**
+ * The end of the chain, in place of the SDK's HTTPMessageHandler (which calls the global fetch): the same
+ * call on proxyFetch, so Graph requests honour HTTPS_PROXY/NO_PROXY (lib/net/proxy.ts).
+ */
+class ProxyAwareFetch implements Middleware {
+  async execute(context: Context): Promise<void> {
+    context.response = await proxyFetch(context.request, context.options as RequestInit);
+  }
+}
+
+/**
  * A Graph SDK client for a tenant's cloud. `customHosts` names the Graph host so the SDK sends the
  * Authorization header there (it only does so for hosts it knows — LIBRARY-NOTES.md); upload session URLs
  * are on other hosts and pre-authenticated, so they never receive the token. The SDK's default
- * middleware chain is kept, with ConnectionCheck before the fetch.
+ * middleware chain is kept, with ConnectionCheck before the fetch and the fetch itself proxy-aware.
  */
 export function graphClient(t: Pick<TenantAccess, "graphUrl">, getAccessToken: () => Promise<string>): Client {
   const url = new URL(t.graphUrl);
   const middleware = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken });
-  middleware.splice(middleware.length - 1, 0, new ConnectionCheck());
+  // HTTPClient links the array itself (setNext), so the SDK's HTTPMessageHandler can simply be replaced.
+  middleware.splice(middleware.length - 1, 1, new ConnectionCheck(), new ProxyAwareFetch());
   return Client.initWithMiddleware({
     baseUrl: url.origin,
     defaultVersion: "v1.0",

@@ -48,6 +48,21 @@ const AADSTS: Record<number, (f: ErrorFacts) => Explanation> = {
   9002313: () => e("Your Microsoft sign-in is no longer valid", "Entra ID did not recognise the stored sign-in (AADSTS9002313).", "Sign in with Microsoft again to keep sending as yourself."),
 };
 
+/**
+ * Every AADSTS number and Graph code explainError has words of its own for: the PowerShell module the
+ * portal generates (lib/scripts/module/error-table.ts) builds its error table from these, so a script
+ * explains a failure exactly as the portal does. tests/unit/module-error-table.test.ts checks this list
+ * against the switch below.
+ */
+export const EXPLAINED_AADSTS: readonly number[] = Object.keys(AADSTS).map(Number);
+export const EXPLAINED_GRAPH_CODES = [
+  "InvalidAuthenticationToken", "ErrorInvalidUser", "ResourceNotFound", "MailboxNotEnabledForRESTAPI", "ErrorInvalidRecipients",
+  "InvalidInternetMessageHeader", "InvalidInternetMessageHeaderCollection", "ErrorMessageSizeExceeded", "MESSAGE_TOO_LARGE",
+  "MIME_MISSING", "ErrorMimeContentInvalid", "ErrorMimeContentInvalidBase64String",
+  "UploadSessionExpired", "BadRequest", "RequestEntityTooLarge", "ErrorAttachmentSizeShouldNotBeLessThanMinimumSize",
+  "ErrorSendAsDenied", "ApplicationThrottled", "TooManyRequests", "ErrorAccessDenied",
+] as const;
+
 export function explainError(f: ErrorFacts): Explanation {
   if (f.aadsts && AADSTS[f.aadsts]) return AADSTS[f.aadsts]!(f);
   if (f.oauthError === "invalid_grant") return AADSTS[70008]!(f);
@@ -82,6 +97,12 @@ export function explainError(f: ErrorFacts): Explanation {
         f.message ?? `Encoded for sending, the message is over ${sender}'s message size limit.`,
         "Nothing was sent to Microsoft. Send smaller or fewer attachments, or raise the tenant's message size limit in Settings if an Exchange admin raised the mailbox's MaxSendSize.",
       );
+    case "MIME_MISSING":
+      return e("The device's message is gone", f.message ?? "The message the device handed to the relay is no longer on the portal.", "Nothing was sent to Microsoft. Send it again from the device.");
+    case "ErrorMimeContentInvalid":
+    case "ErrorMimeContentInvalidBase64String":
+      // graph/outlook-send-mime-message, error conditions: "MIME content does not contain all required information, malformed formatting, or empty."
+      return e("Microsoft could not read the message", "Graph refused the device's message as malformed MIME (a header section is missing, or its structure is broken).", "Check the device's mail settings or firmware; other devices' messages are not affected.");
     case "UploadSessionExpired":
       return e("The upload session expired", "Microsoft no longer knew the attachment's upload session (it expired or was removed) before the file was complete.", "Nothing to do: the portal deletes the unfinished draft and builds the message again on its next try.", true);
     case "BadRequest":

@@ -27,6 +27,8 @@ export interface CallSpec {
   method: "GET" | "POST" | "DELETE";
   path: string;
   body?: unknown;
+  /** Sent as given (default application/json); MIME sendMail uses text/plain with a base64 string body. */
+  contentType?: string;
   timeoutMs: number;
 }
 
@@ -49,6 +51,7 @@ export async function graphCall(client: Client, spec: CallSpec): Promise<CallOut
     .middlewareOptions([new RetryHandlerOptions(0, 0)])
     .option("signal", AbortSignal.timeout(spec.timeoutMs))
     .responseType(ResponseType.RAW);
+  if (spec.contentType) req.header("Content-Type", spec.contentType);
   let res: Response;
   try {
     res = (spec.method === "POST" ? await req.post(spec.body ?? {}) : spec.method === "DELETE" ? await req.delete() : await req.get()) as Response;

@@ -34,6 +34,10 @@ export function graphMessage(s: StoredMessage, attachments: Record<string, unkno
   };
 }
 
-export function fileAttachment(a: { name: string; contentType: string }, bytes: Buffer): Record<string, unknown> {
-  return { "@odata.type": "#microsoft.graph.fileAttachment", name: a.name, contentType: a.contentType, contentBytes: bytes.toString("base64") };
+/** isInline + contentId: an image the HTML body shows through cid: (a device message's inline part). */
+export function fileAttachment(a: { name: string; contentType: string; isInline?: boolean; contentId?: string }, bytes: Buffer): Record<string, unknown> {
+  return {
+    "@odata.type": "#microsoft.graph.fileAttachment", name: a.name, contentType: a.contentType, contentBytes: bytes.toString("base64"),
+    ...(a.isInline ? { isInline: true } : {}), ...(a.contentId ? { contentId: a.contentId } : {}),
+  };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { ConfidentialClientApplication, LogLevel, type Configuration } from "@azure/msal-node";
 import type { TenantAccess } from "./tenant-access";
 import { toGraphAppError } from "./errors";
+import { msalNetwork } from "../net/msal-network";
 
 /**
  * App-only tokens with MSAL (client credentials, secret or certificate). One MSAL client per tenant and
@@ -21,8 +22,9 @@ export function msalConfiguration(t: TenantAccess): Configuration {
       t.credential.kind === "secret"
         ? { ...base, clientSecret: t.credential.secret }
         : { ...base, clientCertificate: { thumbprintSha256: t.credential.thumbprintSha256, privateKey: t.credential.privateKeyPem } },
-    // Never log PII or tokens; MSAL's own messages are dropped (errors surface as exceptions).
-    system: { loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined } },
+    // Never log PII or tokens; MSAL's own messages are dropped (errors surface as exceptions). Token and
+    // metadata requests honour HTTPS_PROXY/NO_PROXY (lib/net/proxy.ts).
+    system: { loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined }, networkClient: msalNetwork },
   };
 }
 
@@ -60,8 +62,15 @@ export async function appToken(t: TenantAccess, opts: { skipCache?: boolean } = 
 
 async function fetchAppToken(t: TenantAccess, opts: { skipCache?: boolean }): Promise<AppToken> {
   try {
-    const result = await msalClient(t).acquireTokenByClientCredential({ scopes: [graphScope(t)], skipCache: opts.skipCache });
+    // A forced fresh token comes from a client of its own: MSAL signs one client assertion per client and
+    // presents it again on the next request, so a second request through the shared client soon after
+    // (the wizard's Restrict pickers, then Prove) would replay its jti, which Entra ID refuses (AADSTS700027).
+    const app = opts.skipCache ? new ConfidentialClientApplication(msalConfiguration(t)) : msalClient(t);
+    const result = await app.acquireTokenByClientCredential({ scopes: [graphScope(t)], skipCache: opts.skipCache });
     if (!result?.accessToken) throw new Error("MSAL returned no access token");
+    // The fresh token is what Entra ID says now (a role removed, a consent granted): the fresh client, with
+    // it in its cache, becomes the tenant's client, so the sends and jobs after it do not go on with the old one.
+    if (opts.skipCache) clients.set(t.id, { version: t.version, app });
     return { accessToken: result.accessToken, expiresOn: result.expiresOn };
   } catch (err) {
     throw toGraphAppError(err, {});

@@ -1,9 +1,10 @@
 import "server-only";
-import { createReadStream } from "node:fs";
 import https from "node:https";
 import http from "node:http";
 import { pipeline } from "node:stream/promises";
 import { retryAfterMs as parseRetryAfter } from "./retry-after";
+import { proxyAwareAgent } from "../net/proxy";
+import type { ByteSource } from "../uploads/source";
 
 /**
  * Step 3 of Graph's large-attachment flow (learn.microsoft.com/graph/outlook-large-attachments,
@@ -29,7 +30,8 @@ import { retryAfterMs as parseRetryAfter } from "./retry-after";
 export const UPLOAD_RANGE_BYTES = 12 * 320 * 1024;
 
 // Keep-alive, no socket cap: one upload's ranges reuse a socket, and never wait for another upload's.
-const agents = { "https:": new https.Agent({ keepAlive: true }), "http:": new http.Agent({ keepAlive: true }) };
+// Through the corporate proxy when HTTPS_PROXY/NO_PROXY say so (lib/net/proxy.ts).
+const agent = proxyAwareAgent({ https: new https.Agent({ keepAlive: true }), http: new http.Agent({ keepAlive: true }) });
 
 interface HttpResult {
   status: number;
@@ -89,13 +91,13 @@ export interface UploadOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { path: string; start: number; end: number; total: number }): Promise<HttpResult> {
+function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { source: ByteSource; start: number; end: number; total: number }): Promise<HttpResult> {
   const mod = url.protocol === "https:" ? https : http;
   return new Promise<HttpResult>((resolve, reject) => {
     const headers: Record<string, string> = body
       ? { "content-type": "application/octet-stream", "content-length": String(body.end - body.start + 1), "content-range": `bytes ${body.start}-${body.end}/${body.total}` }
       : { accept: "application/json" };
-    const req = mod.request(url, { method, agent: agents[url.protocol as "https:" | "http:"], timeout: timeoutMs, headers });
+    const req = mod.request(url, { method, agent, timeout: timeoutMs, headers });
     req.on("timeout", () => req.destroy(new Error(`upload ${method} timed out after ${Math.round(timeoutMs / 1000)} s`)));
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
@@ -104,7 +106,7 @@ function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { pa
       res.on("error", reject);
     });
     req.on("error", reject);
-    if (body) pipeline(createReadStream(body.path, { start: body.start, end: body.end, highWaterMark: 256 * 1024 }), req).catch(reject);
+    if (body) pipeline(body.source.open({ start: body.start, end: body.end }), req).catch(reject);
     else req.end();
   });
 }
@@ -141,7 +143,7 @@ const transientStatus = (s: number) => s === 429 || s >= 500;
 const backoff = (n: number) => Math.min(30_000, 1_000 * 2 ** Math.max(0, n - 1));
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function uploadFileToSession(uploadUrl: string, file: { path: string; name: string; size: number }, opts: UploadOptions = {}): Promise<void> {
+export async function uploadFileToSession(uploadUrl: string, file: { source: ByteSource; name: string; size: number }, opts: UploadOptions = {}): Promise<void> {
   const url = new URL(uploadUrl);
   const range = opts.rangeBytes ?? UPLOAD_RANGE_BYTES;
   const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -170,7 +172,7 @@ export async function uploadFileToSession(uploadUrl: string, file: { path: strin
     let r: HttpResult | null = null;
     let networkError: string | null = null;
     try {
-      r = await request(url, "PUT", timeoutMs, { path: file.path, start: offset, end, total: file.size });
+      r = await request(url, "PUT", timeoutMs, { source: file.source, start: offset, end, total: file.size });
     } catch (err) {
       networkError = err instanceof Error ? err.message : String(err);
     }

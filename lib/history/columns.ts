@@ -26,6 +26,10 @@ export interface SendListRow {
   attachmentCount: number;
   attemptCount: number;
   errorCode: string | null;
+  /** Message trace's verdict after acceptance (lib/delivery): null, "pending", "delivered" or "failed". */
+  deliveryState: string | null;
+  /** A setup wizard restriction test (listed only when History's "Setup wizard tests" filter asks for them). */
+  test: boolean;
 }
 
 export function listSql(where: Prisma.Sql, order: "desc" | "asc", limit: number): Prisma.Sql {
@@ -36,7 +40,7 @@ export function listSql(where: Prisma.Sql, order: "desc" | "asc", limit: number)
              s."actorUserId", s."apiKeyId", s."fromAddress", s."toAddresses", s."ccAddresses", s."bccAddresses",
              s."recipientCount", s.subject, s."sizeBytes",
              CASE WHEN jsonb_typeof(s.attachments) = 'array' THEN jsonb_array_length(s.attachments) ELSE 0 END AS "attachmentCount",
-             s."attemptCount", s."errorCode"
+             s."attemptCount", s."errorCode", s."deliveryState", s.test
       FROM "Send" s
       WHERE ${where}
       ORDER BY s."createdAt" ${dir}, s.id ${dir}
@@ -44,7 +48,7 @@ export function listSql(where: Prisma.Sql, order: "desc" | "asc", limit: number)
     )
     SELECT p.id, p."createdAt", p."completedAt", p.status, p.mode, p."tenantId", t.name AS "tenantName",
            u.email AS "actorEmail", k.name AS "keyName", p."fromAddress", p."toAddresses", p."ccAddresses", p."bccAddresses",
-           p."recipientCount", p.subject, p."sizeBytes", p."attachmentCount", p."attemptCount", p."errorCode"
+           p."recipientCount", p.subject, p."sizeBytes", p."attachmentCount", p."attemptCount", p."errorCode", p."deliveryState", p.test
     FROM page p
     JOIN "Tenant" t ON t.id = p."tenantId"
     LEFT JOIN "User" u ON u.id = p."actorUserId"

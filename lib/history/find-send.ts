@@ -47,7 +47,10 @@ export async function findSend(actor: SessionUser | KeyViewer, id: string) {
       toAddresses: true, ccAddresses: true, bccAddresses: true, replyToAddresses: true, recipientCount: true, subject: true, bodyType: true,
       body: true, sizeBytes: true, attachments: true, headers: true, importance: true, saveToSent: true,
       errorCode: true, errorMessage: true, attemptCount: true, nextAttemptAt: true, test: true,
-      tenant: { select: { id: true, name: true, metadataOnly: true, wizardData: true } },
+      // Delivery status beyond 202 (lib/delivery).
+      deliveryState: true, deliveryCheckedAt: true, internetMessageId: true, traceEvidence: true, retriedAsId: true,
+      deliveries: { orderBy: { recipient: "asc" }, select: { recipient: true, status: true, traceId: true, receivedAt: true, lastCheckedAt: true } },
+      tenant: { select: { id: true, name: true, metadataOnly: true, wizardData: true, messageTrace: true } },
       actorUser: { select: { email: true, name: true } },
       apiKey: { select: { name: true, displayPrefix: true } },
       attempts: {

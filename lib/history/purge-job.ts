@@ -1,13 +1,15 @@
 import "server-only";
 import { logError, logInfo } from "../log";
 import { purgeSends } from "./purge-sends";
+import { runAlone } from "../jobs/single-runner";
 
 const EVERY_MS = 60 * 60 * 1000;
 const g = globalThis as unknown as { __gmpPurgeTimer?: NodeJS.Timeout };
 
 async function runOnce(): Promise<void> {
   try {
-    const results = await purgeSends();
+    const results = await runAlone("retention-purge", () => purgeSends());
+    if (!results) return; // another instance is purging
     const deleted = results.reduce((n, r) => n + r.deleted, 0);
     const stripped = results.reduce((n, r) => n + r.stripped, 0);
     if (deleted || stripped) logInfo(`retention: deleted ${deleted} send(s), cleared the bodies of ${stripped}`);
@@ -17,8 +19,8 @@ async function runOnce(): Promise<void> {
 }
 
 /**
- * The retention purge: once shortly after start, then hourly. Every portal instance may run it:
- * each batch is an idempotent DELETE … LIMIT, so two instances purging at once only share the work.
+ * The retention purge: once shortly after start, then hourly, by one instance at a time (lib/jobs/single-runner.ts).
+ * Each batch is an idempotent DELETE … LIMIT anyway, so even overlapping purges would only share the work.
  */
 export function startPurgeJob(): void {
   if (g.__gmpPurgeTimer) return;

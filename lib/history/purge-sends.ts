@@ -2,6 +2,7 @@ import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
 import { recordAudit } from "../audit/record";
+import { removeUpload } from "../sends/upload-store";
 import { pgTimestamp } from "./cursor";
 
 export interface PurgeResult {
@@ -15,7 +16,8 @@ const DONE = Prisma.sql`s.status IN ('accepted', 'failed', 'uncertain')`;
 
 /**
  * Applies every tenant's retention: deletes finished sends older than its N days (attempts go with
- * them, ON DELETE CASCADE), and for "metadata only" tenants clears bodies and attachment contents
+ * them, ON DELETE CASCADE) with the device messages kept for them (a failed or uncertain smtp send's MIME,
+ * lib/outbox/finish-send.ts), and for "metadata only" tenants clears bodies and attachment contents
  * that are still stored. Batched, so a large purge never holds long locks or one huge transaction.
  */
 export async function purgeSends(opts: { now?: Date; batch?: number } = {}): Promise<PurgeResult[]> {
@@ -27,9 +29,12 @@ export async function purgeSends(opts: { now?: Date; batch?: number } = {}): Pro
     const cutoff = pgTimestamp(new Date(now.getTime() - t.retentionDays * 86_400_000));
     let deleted = 0;
     for (;;) {
-      const n = await db().$executeRaw(Prisma.sql`
+      const gone = await db().$queryRaw<{ mime: string | null }[]>(Prisma.sql`
         DELETE FROM "Send" WHERE id IN (
-          SELECT s.id FROM "Send" s WHERE s."tenantId" = ${t.id} AND s."createdAt" < ${cutoff}::timestamp(3) AND ${DONE} LIMIT ${batch})`);
+          SELECT s.id FROM "Send" s WHERE s."tenantId" = ${t.id} AND s."createdAt" < ${cutoff}::timestamp(3) AND ${DONE} LIMIT ${batch})
+        RETURNING "mimeUploadId" AS mime`);
+      const n = gone.length;
+      for (const g of gone) if (g.mime) await removeUpload(g.mime);
       deleted += n;
       if (n < batch) break;
     }

@@ -19,14 +19,19 @@ export interface SenderVolume {
 }
 
 /**
- * Sends per day by status, and per sender the busiest minute and busiest day, for the filtered view
+ * Sends per day by status — accepted ones split into delivered and failed after acceptance when message
+ * trace said so (lib/delivery) — and per sender the busiest minute and busiest day, for the filtered view
  * in the chart's range. Volume counts sends that reached Graph (accepted or uncertain), as Exchange does.
  */
 export async function sendStats(actor: SessionUser, filter: HistoryFilter, now = new Date()) {
   const range = chartRange(filter, now);
   const where = filterSql(actor, { ...filter, from: range.from, to: range.to });
   const perDay = await db().$queryRaw<{ day: string; status: string; n: number }[]>(Prisma.sql`
-    SELECT to_char(s."createdAt", 'YYYY-MM-DD') AS day, s.status::text AS status, count(*)::int AS n
+    SELECT to_char(s."createdAt", 'YYYY-MM-DD') AS day,
+      CASE WHEN s.status = 'accepted' AND s."deliveryState" = 'delivered' THEN 'delivered'
+           WHEN s.status = 'accepted' AND s."deliveryState" = 'failed' THEN 'undelivered'
+           ELSE s.status::text END AS status,
+      count(*)::int AS n
     FROM "Send" s WHERE ${where} GROUP BY 1, 2`);
   const bars: DayBar[] = range.days.map((day) => ({ day, counts: {} }));
   const byDay = new Map(bars.map((b) => [b.day, b]));

@@ -9,11 +9,13 @@ import { isKeyViewer, seesAllSends, type KeyViewer } from "../sends/visibility";
  * Who may see which sends, as SQL: senders see the sends they made; auditors and admins see every
  * tenant's. Every history query (list, detail, export, chart, volume) starts from this.
  */
-export function scopeSql(actor: SessionUser | KeyViewer): Prisma.Sql {
-  // The rule of lib/sends/visibility.ts in SQL; the wizard's restriction tests are not listed or counted.
-  if (isKeyViewer(actor)) return Prisma.sql`s."apiKeyId" = ${actor.apiKeyId} AND s."tenantId" = ${actor.tenantId} AND NOT s."test"`;
-  if (seesAllSends(actor)) return Prisma.sql`NOT s."test"`;
-  return Prisma.sql`s."actorUserId" = ${actor.id} AND NOT s."test"`;
+export function scopeSql(actor: SessionUser | KeyViewer, tests: HistoryFilter["tests"] = undefined): Prisma.Sql {
+  // The rule of lib/sends/visibility.ts in SQL. The wizard's restriction tests are not listed or counted
+  // unless History's filter asks for them (people only: an API key never sees them).
+  const t = isKeyViewer(actor) || !tests ? Prisma.sql`NOT s."test"` : tests === "only" ? Prisma.sql`s."test"` : Prisma.sql`TRUE`;
+  if (isKeyViewer(actor)) return Prisma.sql`s."apiKeyId" = ${actor.apiKeyId} AND s."tenantId" = ${actor.tenantId} AND ${t}`;
+  if (seesAllSends(actor)) return t;
+  return Prisma.sql`s."actorUserId" = ${actor.id} AND ${t}`;
 }
 
 /**
@@ -28,15 +30,18 @@ export function searchQuery(q: string): string | null {
 
 /** The WHERE clause of a filtered history view (alias `s` for "Send"), always scoped to the actor. */
 export function filterSql(actor: SessionUser | KeyViewer, f: HistoryFilter): Prisma.Sql {
-  const parts: Prisma.Sql[] = [scopeSql(actor)];
+  const parts: Prisma.Sql[] = [scopeSql(actor, f.tests)];
   if (f.status) parts.push(Prisma.sql`s."status" = ${f.status}::"SendStatus"`);
   if (f.mode) parts.push(Prisma.sql`s."mode" = ${f.mode}::"SendMode"`);
+  // Message trace's verdict (lib/delivery); the partial index "Send_deliveryState_createdAt_id_idx" serves it.
+  if (f.delivery) parts.push(Prisma.sql`s."deliveryState" = ${f.delivery}`);
   if (f.tenant) parts.push(Prisma.sql`s."tenantId" = ${f.tenant}`);
   if (f.sender) parts.push(Prisma.sql`lower(s."fromAddress") = ${f.sender}`);
   // The same expression as the GIN index "Send_recipients_idx", so the planner can use it.
   if (f.recipient) parts.push(Prisma.sql`(s."toAddresses" || s."ccAddresses" || s."bccAddresses") @> ARRAY[${f.recipient}]::text[]`);
   if (f.actor) parts.push(Prisma.sql`s."actorUserId" IN (SELECT u.id FROM "User" u WHERE lower(u.email) = ${f.actor})`);
   if (f.key) parts.push(Prisma.sql`s."apiKeyId" IN (SELECT k.id FROM "ApiKey" k WHERE k.name = ${f.key} OR k."displayPrefix" = ${f.key})`);
+  if (f.device) parts.push(Prisma.sql`s."deviceId" IN (SELECT d.id FROM "Device" d WHERE d.id = ${f.device} OR d.username = ${f.device} OR d.name = ${f.device})`);
   if (f.from) parts.push(Prisma.sql`s."createdAt" >= ${`${f.from}T00:00:00`}::timestamp(3)`);
   if (f.to) parts.push(Prisma.sql`s."createdAt" < (${`${f.to}T00:00:00`}::timestamp(3) + interval '1 day')`);
   const tsq = f.q ? searchQuery(f.q) : null;

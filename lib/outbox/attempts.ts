@@ -1,6 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { db } from "../db";
+import { logInfo } from "../log";
+import { metrics } from "../metrics/registry";
 
 /**
  * SendAttempt rows: written `pending` BEFORE each Graph call and completed after it, so a crash in
@@ -49,18 +51,25 @@ export async function startAttempt(sendId: string, lease: string, operation: Ope
 }
 
 export async function finishAttempt(id: string, f: AttemptFacts): Promise<void> {
-  await db().sendAttempt.updateMany({
-    where: { id, outcome: "pending" },
-    data: {
-      durationMs: f.durationMs,
-      httpStatus: f.httpStatus ?? null,
-      graphCode: f.graphCode ?? null,
-      message: f.message ? f.message.slice(0, 1000) : null,
-      requestId: f.requestId ?? null,
-      clientRequestId: f.clientRequestId ?? null,
-      retryAfterMs: f.retryAfterMs ?? null,
-      outcome: f.outcome,
-    },
+  // One statement: the attempt is completed only while still pending, and says which call and mailbox it
+  // was for, for the log line and the metrics below.
+  const [done] = await db().$queryRaw<{ operation: string | null; sendId: string; fromAddress: string; tenantId: string }[]>`
+    UPDATE "SendAttempt" a SET
+      "durationMs" = ${f.durationMs}, "httpStatus" = ${f.httpStatus ?? null}, "graphCode" = ${f.graphCode ?? null},
+      message = ${f.message ? f.message.slice(0, 1000) : null}, "requestId" = ${f.requestId ?? null},
+      "clientRequestId" = ${f.clientRequestId ?? null}, "retryAfterMs" = ${f.retryAfterMs ?? null}, outcome = ${f.outcome}
+    FROM "Send" s
+    WHERE a.id = ${id} AND a.outcome = 'pending' AND s.id = a."sendId"
+    RETURNING a.operation, a."sendId", s."fromAddress", s."tenantId"`;
+  if (!done || done.operation === "policy") return;
+  const mailbox = done.fromAddress.toLowerCase();
+  const m = metrics();
+  m.graphRequests.observe({ operation: done.operation ?? "unknown", outcome: f.outcome, mailbox }, f.durationMs / 1000);
+  if (f.httpStatus === 429) m.graphThrottled.inc({ mailbox });
+  // The line that ties a send (and the request that queued it, logged as send.queued) to Microsoft's ids.
+  logInfo(`graph ${done.operation ?? "call"} ${f.outcome}`, {
+    event: "graph.call", sendId: done.sendId, tenantId: done.tenantId, operation: done.operation, httpStatus: f.httpStatus ?? null,
+    graphCode: f.graphCode ?? null, durationMs: f.durationMs, graphRequestId: f.requestId ?? null, clientRequestId: f.clientRequestId ?? null,
   });
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "../db";
 import { AppError } from "../errors";
 import { logError } from "../log";
+import { metrics } from "../metrics/registry";
 import { loadTenantAccess, type TenantAccess } from "../graph/tenant-access";
 import { appToken } from "../graph/tokens";
 import { delegatedToken } from "../graph/delegated-token";
@@ -11,8 +12,8 @@ import { renewLease } from "./claim";
 import { deliver, type Delivery } from "./deliver";
 import { finishSend } from "./finish-send";
 import { backoffMs, type OutboxOptions } from "./options";
-import { progressMap } from "./progress";
-import { loadKeyPrincipal, loadSender, maySend } from "../grants/may-send";
+import { clearProgress } from "./progress";
+import { loadDevicePrincipal, loadKeyPrincipal, loadSender, maySend } from "../grants/may-send";
 import type { SendMode } from "@/generated/prisma/enums";
 import { DEFAULT_MAILBOX_LIMIT } from "../schemas/compose";
 
@@ -32,6 +33,7 @@ async function token(sendId: string, lease: string, mode: string, tenantId: stri
     // Not a Graph call, so it is logged only when it fails: the send's log then says why nothing was sent.
     const e = err instanceof AppError ? err : new AppError("TOKEN_FAILED", { userMessage: "Could not get a token from Microsoft.", status: 502, cause: err });
     const status = typeof e.details?.httpStatus === "number" ? e.details.httpStatus : null;
+    metrics().tokenFailures.inc({ tenant_id: tenantId, code: e.code });
     const a = await startAttempt(sendId, lease, "token");
     await finishAttempt(a.id, { durationMs: Math.round(performance.now() - started), httpStatus: status, graphCode: e.code, message: e.userMessage, requestId: (e.details?.requestId as string | undefined) ?? null, outcome: "failed" });
     return { error: e };
@@ -43,10 +45,10 @@ async function token(sendId: string, lease: string, mode: string, tenantId: stri
  * a send queued by someone since disabled or demoted, or from a mailbox whose grant or listing was
  * removed, fails with the reason instead of going out. Logged as a "policy" attempt (no Graph call).
  */
-async function recheck(s: { id: string; tenantId: string; mode: SendMode; fromAddress: string; actorUserId: string | null; apiKeyId: string | null; test: boolean }, lease: string): Promise<Delivery | null> {
+async function recheck(s: { id: string; tenantId: string; mode: SendMode; fromAddress: string; actorUserId: string | null; apiKeyId: string | null; deviceId: string | null; test: boolean }, lease: string): Promise<Delivery | null> {
   const tenant = await db().tenant.findUnique({ where: { id: s.tenantId }, select: { id: true, name: true, clientId: true, useApplication: true, useDelegated: true } });
   if (!tenant) return { kind: "failed", code: "TENANT_REMOVED", message: "The tenant was removed after this mail was queued." };
-  const refusal = await maySend({ actor: await loadSender(s.actorUserId), apiKey: await loadKeyPrincipal(s.apiKeyId), tenant, mode: s.mode, from: s.fromAddress, test: s.test });
+  const refusal = await maySend({ actor: await loadSender(s.actorUserId), apiKey: await loadKeyPrincipal(s.apiKeyId), device: await loadDevicePrincipal(s.deviceId), tenant, mode: s.mode, from: s.fromAddress, test: s.test });
   if (!refusal) return null;
   const a = await startAttempt(s.id, lease, "policy");
   await finishAttempt(a.id, { durationMs: 0, httpStatus: null, graphCode: refusal.code, message: refusal.changed, requestId: null, outcome: "refused" });
@@ -83,7 +85,7 @@ export async function processSend(sendId: string, lease: string, o: OutboxOption
     result = { kind: "failed", code: "PORTAL_ERROR", message: "The portal hit an unexpected error while sending; see the server log." };
   } finally {
     clearInterval(heartbeat);
-    progressMap().delete(sendId);
+    await clearProgress(sendId).catch((err: unknown) => logError(`outbox: progress of send ${sendId} not cleared`, err));
   }
   if (result.kind === "retry") {
     const tries = await transientTries(sendId);
@@ -93,5 +95,7 @@ export async function processSend(sendId: string, lease: string, o: OutboxOption
       result = { ...result, afterMs: result.afterMs ?? backoffMs(tries) };
     }
   }
-  return (await finishSend(sendId, lease, result)) ? result.kind : "lost";
+  if (!(await finishSend(sendId, lease, result))) return "lost";
+  metrics().sendsFinished.inc({ outcome: result.kind, mode: s.mode });
+  return result.kind;
 }

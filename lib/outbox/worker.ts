@@ -34,6 +34,8 @@ export class OutboxWorker {
   private stopped = true;
   private listener: pg.Client | null = null;
   private lastMaintenance = 0;
+  /** When the last poll finished without an error (readiness, lib/health/readiness.ts). */
+  private lastPollOkAt = 0;
 
   constructor(over: Partial<OutboxOptions> = {}) {
     this.options = outboxOptions(over);
@@ -92,6 +94,7 @@ export class OutboxWorker {
         // Took fewer than it could: nothing else is due now, so wake when the next paced send is.
         if (!sendId && claims.length < limit) await this.scheduleDue();
       } while (!sendId && this.again && !this.stopped);
+      if (!sendId) this.lastPollOkAt = Date.now();
     } catch (err) {
       logError("outbox: poll failed", err);
     } finally {
@@ -101,6 +104,11 @@ export class OutboxWorker {
 
   kick(sendId: string): void {
     void this.poll(sendId);
+  }
+
+  /** For readiness checks: running, whether its last poll succeeded recently, LISTEN, sends in hand. */
+  health(): { running: boolean; lastPollOkAt: number | null; pollMs: number; listening: boolean; inFlight: number } {
+    return { running: !this.stopped, lastPollOkAt: this.lastPollOkAt || null, pollMs: this.options.pollMs, listening: this.listener !== null, inFlight: this.active.size };
   }
 
   /** Waits until the worker has nothing in hand (tests, shutdown). */
@@ -154,6 +162,11 @@ export function startOutboxWorker(over: Partial<OutboxOptions> = {}): OutboxWork
   g.__gmpOutbox ??= new OutboxWorker(over);
   g.__gmpOutbox.start();
   return g.__gmpOutbox;
+}
+
+/** This process's outbox worker, or null when none was started (readiness checks). */
+export function outboxWorker(): OutboxWorker | null {
+  return g.__gmpOutbox ?? null;
 }
 
 export function kickSend(sendId: string): void {

@@ -56,6 +56,13 @@ export function graphPowerShellRegistration(i: RegistrationInput): string {
     'Write-Host "Enterprise application (service principal) object ID: $($sp.Id)"',
   ];
   const roles = appRoles(i);
+  if (i.messageTrace) {
+    lines.push(
+      "",
+      "# Message trace also needs Microsoft's message trace service principal in the tenant, once (learn.microsoft.com/graph/api/resources/exchangemessagetrace#prerequisites):",
+      "# New-MgServicePrincipal -AppId 8bd644d1-64a1-4d4b-ae52-2e0cbf64e373",
+    );
+  }
   if (roles.length) {
     lines.push("", "# Admin consent for the application permissions: assign each app role of Graph to the app.");
     for (const r of roles) {

@@ -9,6 +9,8 @@ export const PERMISSION_IDS = {
   "Mail.Send:Scope": "e383f46e-2787-4529-855e-0e479a3ffac0",
   "Mail.ReadWrite:Role": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
   "User.Read.All:Role": "df021288-bdef-4463-88db-98f22de89214",
+  // learn.microsoft.com/graph/permissions-reference (also graphpermissions.merill.net/permission/ExchangeMessageTrace.Read.All).
+  "ExchangeMessageTrace.Read.All:Role": "89b20d8a-76e2-4057-867b-9961f800b9a4",
   "Mail.ReadWrite:Scope": "024d486e-b451-40bb-833d-3e66d98c5c73",
   "User.Read:Scope": "e1fe6dd8-ba31-4d61-89e7-88639da4683d",
   "openid:Scope": "37f7f235-527c-4136-accd-4a02d197296e",
@@ -23,6 +25,8 @@ export interface Usage {
   largeAttachments: boolean;
   /** Bulk "welcome new users" runs list the directory's new users (GET /users): User.Read.All. */
   bulkDirectory?: boolean;
+  /** Delivery status beyond 202: the trace job reads Exchange message trace (ExchangeMessageTrace.Read.All). */
+  messageTrace?: boolean;
 }
 
 export interface Permission {
@@ -43,6 +47,8 @@ export function requiredPermissions(u: Usage): Permission[] {
       p("Mail.ReadWrite", "Role", "attachments of 3 MB and more go through a draft and an upload session, which need Mail.ReadWrite; without it the portal sends up to 3 MB only");
     }
     // learn.microsoft.com/graph/api/user-list: listing users needs User.Read.All (application); asked for only when welcome runs are on.
+    // learn.microsoft.com/graph/api/messagetracingroot-list-messagetraces: application ExchangeMessageTrace.Read.All; optional.
+    if (u.messageTrace) p("ExchangeMessageTrace.Read.All", "Role", "delivery status: History shows whether each recipient got the message (Delivered, Failed, Quarantined, Filtered as spam) by reading Exchange message trace; without it History ends at Accepted");
     if (u.bulkDirectory) p("User.Read.All", "Role", "bulk welcome runs list the users created since a date (GET /users?$filter=createdDateTime ge …); without it bulk runs take their recipients from a CSV only");
   }
   if (u.useDelegated) {

@@ -8,11 +8,11 @@ import { RATE_LIMIT_SCHEMA, RATE_LIMIT_TABLE, rateLimitPool, storeClient } from 
  * One limiter per distinct rate: the counter row (keyed by the key id) is the same whatever the rate,
  * so lowering a key's rate takes effect at its next request.
  */
-const g = globalThis as unknown as { __gmpKeyLimiters?: Map<number, RateLimiterPostgres> };
+const g = globalThis as unknown as { __gmpKeyLimiters?: Map<string, RateLimiterPostgres> };
 
-function keyLimiter(points: number): RateLimiterPostgres {
+function keyLimiter(points: number, keyPrefix = "apiKey"): RateLimiterPostgres {
   g.__gmpKeyLimiters ??= new Map();
-  let l = g.__gmpKeyLimiters.get(points);
+  let l = g.__gmpKeyLimiters.get(`${keyPrefix}:${points}`);
   if (!l) {
     l = new RateLimiterPostgres({
       storeClient: storeClient(rateLimitPool),
@@ -20,11 +20,11 @@ function keyLimiter(points: number): RateLimiterPostgres {
       schemaName: RATE_LIMIT_SCHEMA,
       tableName: RATE_LIMIT_TABLE,
       tableCreated: true,
-      keyPrefix: "apiKey",
+      keyPrefix,
       points,
       duration: 60,
     });
-    g.__gmpKeyLimiters.set(points, l);
+    g.__gmpKeyLimiters.set(`${keyPrefix}:${points}`, l);
   }
   return l;
 }
@@ -33,6 +33,20 @@ function keyLimiter(points: number): RateLimiterPostgres {
 export async function hitKeyRate(apiKeyId: string, ratePerMinute: number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
   try {
     await keyLimiter(ratePerMinute).consume(apiKeyId);
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { ok: false, retryAfterMs: err.msBeforeNext };
+    throw err;
+  }
+}
+
+/**
+ * Counts one message of an SMTP device against its per-minute rate (Device.ratePerMinute, the relay in
+ * lib/smtp), on the same shared counters. Store errors are thrown (the relay answers 451: fail closed).
+ */
+export async function hitDeviceRate(deviceId: string, ratePerMinute: number): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
+  try {
+    await keyLimiter(ratePerMinute, "device").consume(deviceId);
     return { ok: true };
   } catch (err) {
     if (err instanceof RateLimiterRes) return { ok: false, retryAfterMs: err.msBeforeNext };

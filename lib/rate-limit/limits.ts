@@ -21,6 +21,12 @@ export const LIMITS = {
   consentCallbackIp: { points: 20, duration: FIFTEEN_MINUTES },
   /** REST API (/api/v1) requests from one client address, whatever the key (a wrong key counts too). */
   apiIp: { points: 600, duration: 60 },
+  /**
+   * SMTP AUTH attempts (the relay, lib/smtp) for one username, and from one client address: only failures
+   * count (a success gives its point back); over either, the relay answers 454 4.7.0 until the window ends.
+   */
+  smtpAuthUser: { points: 10, duration: FIFTEEN_MINUTES },
+  smtpAuthIp: { points: 30, duration: FIFTEEN_MINUTES },
 } as const satisfies Record<string, { points: number; duration: number }>;
 
 export type LimitName = keyof typeof LIMITS;

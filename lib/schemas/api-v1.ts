@@ -90,6 +90,17 @@ export const attemptSchema = z
   })
   .meta({ id: "Attempt" });
 
+export const recipientDeliverySchema = z
+  .object({
+    recipient: z.string(),
+    status: z
+      .enum(["delivered", "pending", "failed", "quarantined", "filteredAsSpam", "expanded", "gettingStatus"])
+      .describe("Exchange message trace's status for this recipient (exchangeMessageTraceStatus)."),
+    receivedAt: z.iso.datetime().nullable(),
+    checkedAt: z.iso.datetime(),
+  })
+  .meta({ id: "RecipientDelivery" });
+
 export const messageStatusSchema = z
   .object({
     id: z.string(),
@@ -106,6 +117,11 @@ export const messageStatusSchema = z
     errorCode: z.string().nullable(),
     failure: z.object({ title: z.string(), detail: z.string(), action: z.string() }).nullable().describe("Why the message failed, in plain words, and what to do."),
     attempts: z.array(attemptSchema),
+    deliveryStatus: z
+      .enum(["pending", "delivered", "failed"])
+      .nullable()
+      .describe("After Graph's 202, from Exchange message trace when the tenant grants it: delivered (every recipient), failed (a recipient failed, was quarantined or filtered as spam), pending; null when not traced."),
+    delivery: z.array(recipientDeliverySchema).describe("Per-recipient delivery from message trace (empty until traced)."),
   })
   .meta({ id: "MessageStatus" });
 

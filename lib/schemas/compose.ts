@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { EXCHANGE_LIMITS, isEmail, isStorableText, recordIdSchema } from "./common";
+import { isEmail, isStorableText, recordIdSchema } from "./common";
+import { MAX_HEADERS, MAX_RECIPIENTS, parseAddressList } from "./addresses";
 
 /**
  * Compose: shared by the compose form (address chips, per-field messages) and the server (queue-send).
@@ -7,55 +8,8 @@ import { EXCHANGE_LIMITS, isEmail, isStorableText, recordIdSchema } from "./comm
  * headers whose names start with x-/X-; CRLF is refused in the subject and header values, which would
  * otherwise let a typed value start a new header.
  */
-export const MAX_RECIPIENTS = EXCHANGE_LIMITS.recipientsPerMessage;
-export const MAX_HEADERS = EXCHANGE_LIMITS.customHeaders;
-export const MAX_ATTACHMENT_BYTES = EXCHANGE_LIMITS.maxAttachmentBytes;
-/** Under this total, attachments travel inline in sendMail; otherwise a draft plus upload sessions. */
-export const INLINE_TOTAL_LIMIT = EXCHANGE_LIMITS.inlineTotalBytes;
-/** Exchange Online's default MaxSendSize, used when the mailbox's own limit is not known. */
-export const DEFAULT_MAILBOX_LIMIT = EXCHANGE_LIMITS.defaultMailboxSendBytes;
-
-export interface Address {
-  address: string;
-  name?: string;
-}
-
+export { DEFAULT_MAILBOX_LIMIT, formatAddress, INLINE_TOTAL_LIMIT, MAX_ATTACHMENT_BYTES, MAX_HEADERS, MAX_RECIPIENTS, parseAddressList, type Address, type SendStatusView } from "./addresses";
 export { isEmail };
-
-/**
- * Splits a pasted list ("a@x.com; Bo <b@x.com>, c@x.com\n…") into addresses, keeping what does not
- * parse as `invalid` so the form can show it instead of dropping it.
- */
-export function parseAddressList(text: string): { valid: Address[]; invalid: string[] } {
-  const valid: Address[] = [];
-  const invalid: string[] = [];
-  // Split on , ; and newlines that are not inside a quoted display name.
-  const parts: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    if (!quoted && (ch === "," || ch === ";" || ch === "\n" || ch === "\r")) {
-      parts.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  parts.push(cur);
-  for (const raw of parts) {
-    const p = raw.trim();
-    if (!p) continue;
-    const m = /^(.*)<([^<>]+)>$/.exec(p);
-    const address = (m ? m[2]! : p).trim().replace(/^mailto:/i, "");
-    const name = m ? m[1]!.trim().replace(/^"(.*)"$/, "$1").trim() : undefined;
-    if (isEmail(address)) valid.push(name ? { address, name } : { address });
-    else invalid.push(p);
-  }
-  return { valid, invalid };
-}
-
-export function formatAddress(a: Address): string {
-  return a.name ? `${a.name} <${a.address}>` : a.address;
-}
 
 const NO_CRLF = /^[^\r\n]*$/;
 // NUL and lone surrogates cannot be stored (lib/schemas/common.ts): refused as a field error, not a failed insert.
@@ -150,27 +104,4 @@ export function sanitizeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
   const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "_").replace(/^[.\s]+/, "").trim().slice(0, 200);
   return clean || "attachment";
-}
-
-/** What the status route answers; the compose page renders it. */
-export interface SendStatusView {
-  id: string;
-  status: "queued" | "sending" | "retrying" | "accepted" | "failed" | "uncertain";
-  retryInSeconds: number | null;
-  errorCode: string | null;
-  explanation: { title: string; detail: string; action: string } | null;
-  requestId: string | null;
-  attempts: {
-    number: number;
-    operation: string | null;
-    startedAt: string;
-    durationMs: number | null;
-    httpStatus: number | null;
-    graphCode: string | null;
-    message: string | null;
-    requestId: string | null;
-    clientRequestId: string | null;
-    retryAfterMs: number | null;
-    outcome: string;
-  }[];
 }

@@ -1,29 +1,14 @@
 import { z } from "zod";
 import { fieldErrors } from "../errors";
 import { isEmail } from "./common";
+import { DELIVERY_FILTERS, SEND_MODES, SEND_STATUSES, TEST_FILTERS } from "../glossary";
 
 /**
  * Send history filters: one schema for the URL (the filter form submits with GET, so a view is a
  * shareable link), the list page, the export route and the chart. Browser-safe.
  */
-export const SEND_STATUSES = ["queued", "sending", "retrying", "accepted", "failed", "uncertain"] as const;
-export const SEND_MODES = ["app", "delegated", "api", "bulk"] as const;
-
-export const STATUS_LABELS: Record<(typeof SEND_STATUSES)[number], string> = {
-  queued: "Queued",
-  sending: "Sending",
-  retrying: "Retrying",
-  accepted: "Accepted by Graph",
-  failed: "Failed",
-  uncertain: "Uncertain",
-};
-
-export const MODE_LABELS: Record<(typeof SEND_MODES)[number], string> = {
-  app: "Application",
-  delegated: "Delegated",
-  api: "API key",
-  bulk: "Bulk",
-};
+// The labels live in lib/glossary.ts (one word per state on every screen); re-exported for the schema's users.
+export { CHART_LABELS, CHART_SERIES, DELIVERY_FILTERS, DELIVERY_LABELS, MODE_LABELS, SEND_MODES, SEND_STATUSES, STATUS_LABELS, TEST_FILTERS, TEST_FILTER_LABELS } from "../glossary";
 
 /** Empty form fields arrive as "": treat them as "not filtered". */
 const blank = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
@@ -45,6 +30,7 @@ export const historyFilterSchema = z
   .object({
     status: opt(z.enum(SEND_STATUSES, "Choose a status from the list.")),
     mode: opt(z.enum(SEND_MODES, "Choose a mode from the list.")),
+    delivery: opt(z.enum(DELIVERY_FILTERS, "Choose a delivery status from the list.")),
     tenant: opt(z.string().trim().max(64, "That tenant id is too long.").regex(/^[A-Za-z0-9_-]+$/, "That is not a tenant id.")),
     sender: opt(address),
     recipient: opt(address),
@@ -52,9 +38,13 @@ export const historyFilterSchema = z
     actor: opt(address),
     /** The API key that sent: its name or display prefix. */
     key: opt(z.string().trim().max(100, "A key name has at most 100 characters.")),
+    /** The SMTP device that sent: its username, name or id (the Devices page links with the id). */
+    device: opt(z.string().trim().max(100, "A device name has at most 100 characters.")),
     from: opt(day),
     to: opt(day),
     q: opt(z.string().trim().max(200, "Search for at most 200 characters.")),
+    /** The setup wizard's restriction tests: left out unless asked for ("include" them, or "only" them). */
+    tests: opt(z.enum(TEST_FILTERS, "Choose whether to show setup wizard tests from the list.")),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, { path: ["to"], message: "The end date is before the start date." });
 
@@ -67,7 +57,7 @@ export const pageSchema = z.object({
 
 export const exportFormatSchema = z.enum(["csv", "json"], "Choose csv or json.");
 
-export const FILTER_KEYS = ["status", "mode", "tenant", "sender", "recipient", "actor", "key", "from", "to", "q"] as const;
+export const FILTER_KEYS = ["status", "mode", "delivery", "tenant", "sender", "recipient", "actor", "key", "device", "from", "to", "q", "tests"] as const;
 
 /** Reads URL search params (Next's `searchParams` object or URLSearchParams) into a plain record. */
 export function paramsRecord(input: URLSearchParams | Record<string, string | string[] | undefined>): Record<string, string> {

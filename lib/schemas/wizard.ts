@@ -47,6 +47,7 @@ export const tenantStepSchema = z.object({
   usage: z.enum(["application", "delegated", "both"], { error: "Choose what the portal will be used for" }),
   largeAttachments: checkbox,
   bulkDirectory: checkbox,
+  messageTrace: checkbox,
 });
 export type TenantStepInput = z.infer<typeof tenantStepSchema>;
 

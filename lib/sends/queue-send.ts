@@ -6,11 +6,14 @@ import { AppError, fieldErrors, forbidden, notFound } from "../errors";
 import { recordAudit } from "../audit/record";
 import { composeSchema, parseAddressList, type ComposeInput } from "../schemas/compose";
 import { hasDelegatedGrant } from "../graph/delegated-token";
-import { actorRefusal, loadKeyPrincipal, loadSender, maySend, type Sender } from "../grants/may-send";
+import { actorRefusal, loadDevicePrincipal, loadKeyPrincipal, loadSender, maySend, type Sender } from "../grants/may-send";
 import type { ApiKeyCaller } from "../api-keys/authenticate-key";
+import type { DeviceCaller } from "../smtp/device-caller";
 import { keyMessageRefusal } from "../api-keys/message-rules";
 import { notifyOutbox } from "../outbox/notify";
-import { markUploadUsed, ownUpload, uploadOwnerOfKey } from "./upload-store";
+import { logError, logInfo } from "../log";
+import { currentRequestId } from "../request-context";
+import { markUploadUsed, ownUpload, uploadOwnerOfDevice, uploadOwnerOfKey } from "./upload-store";
 import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
 
 /**
@@ -21,8 +24,16 @@ import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
  * event in one transaction. The send record is the job: an outbox worker (lib/outbox) claims it, asks
  * maySend again, and calls Graph.
  *   queueSend({ actor, tenantId, mode: "app", from, to: ["a@x.com"], subject, body })
+ * An SMTP device (the relay, lib/smtp) is a principal of its own, like an API key: mode "smtp", its
+ * message stored as received (`mime`), the columns holding what the relay read from its envelope:
+ *   queueSend({ device, from, to, cc, bcc, replyTo, subject, saveToSent }, { origin: "smtp", mime: { uploadId, bytes } })
  */
-export type QueueSendInput = ({ actor: SessionUser; apiKey?: undefined } | { apiKey: ApiKeyCaller; actor?: undefined }) & Record<string, unknown>;
+export type QueueSendInput = (
+  | { actor: SessionUser; apiKey?: undefined; device?: undefined }
+  | { apiKey: ApiKeyCaller; actor?: undefined; device?: undefined }
+  | { device: DeviceCaller; actor?: undefined; apiKey?: undefined }
+) &
+  Record<string, unknown>;
 
 export interface QueueOptions {
   /** The wizard's restriction proof: an admin may attempt any address; kept out of History's counts. */
@@ -41,6 +52,12 @@ export interface QueueOptions {
    * transaction that writes it, so the send and its idempotency record commit together or not at all.
    */
   idempotencyClaimId?: string;
+  /**
+   * A device's message as the relay received it (lib/smtp): an upload of the device (`device:<id>`)
+   * holding the whole MIME message, delivered as it is (lib/outbox). Its size is the encoded size that
+   * Exchange measures against the mailbox's limit. Only with a `device` principal.
+   */
+  mime?: { uploadId: string; bytes: number };
 }
 
 export type QueueTx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
@@ -59,7 +76,8 @@ function invalid(fields: Record<string, string>, message = "Check the highlighte
   return new AppError("VALIDATION_FAILED", { userMessage: message, status: 422, fields });
 }
 
-export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInput, opts: QueueOptions = {}): Promise<{ id: string }> {
+export async function queueSend({ actor: caller, apiKey, device, ...raw }: QueueSendInput, opts: QueueOptions = {}): Promise<{ id: string }> {
+  if (!!device !== !!opts.mime) throw new Error("queueSend: a device send carries its MIME message, and only a device send does");
   // The caller's session says who; the database says whether they are still active and what role they hold.
   // Checked before the message, so someone who may not send learns that first (maySend asks again below).
   // An API key (the REST API) is its own principal: no person, mode "api", checked by maySend below.
@@ -69,8 +87,10 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
     const notSender = actorRefusal(actor, opts.test);
     if (notSender || !actor) throw forbidden(notSender?.code === "TEST_NOT_ADMIN" ? "run the restriction test" : "send mail");
   }
-  const auditActor = caller ?? { id: apiKey!.id, name: `API key "${apiKey!.name}"` };
+  const auditActor = caller ?? (apiKey ? { id: apiKey.id, name: `API key "${apiKey.name}"` } : { id: device!.id, name: `Device "${device!.name}"` });
   if (apiKey) raw = { ...raw, tenantId: apiKey.tenantId, mode: "app" };
+  // The device's own message is the body: the columns only describe it (what History shows and searches).
+  if (device) raw = { ...raw, tenantId: device.tenantId, mode: "app", body: "", bodyType: "text", headers: [], attachments: [] };
   const parsed = composeSchema.safeParse(raw);
   if (!parsed.success) {
     const fields = fieldErrors(parsed.error.issues);
@@ -88,11 +108,23 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
     select: { id: true, name: true, useApplication: true, useDelegated: true, clientId: true, maxSendSizeBytes: true },
   });
   if (!tenant) throw notFound("That tenant");
-  const mode = apiKey ? "api" : input.mode;
-  const refusal = await maySend({ actor, apiKey: apiKey ? await loadKeyPrincipal(apiKey.id) : null, tenant, mode, from: input.from, test: opts.test });
+  const mode = apiKey ? "api" : device ? "smtp" : input.mode;
+  const refusal = await maySend({
+    actor,
+    apiKey: apiKey ? await loadKeyPrincipal(apiKey.id) : null,
+    device: device ? await loadDevicePrincipal(device.id) : null,
+    tenant,
+    mode,
+    from: input.from,
+    test: opts.test,
+  });
   if (refusal) {
     if (refusal.code === "NOT_GRANTED" || refusal.code === "MAILBOX_NOT_LISTED") {
       await recordAudit({ actor: auditActor, action: "send.refused", target: input.from, tenantId: tenant.id, after: { reason: refusal.code, mode, origin: opts.origin ?? null } });
+    }
+    // A device is refused with the reason (the relay answers 550 5.7.1 with it, lib/smtp/replies.ts).
+    if (device && (refusal.field === "actor" || refusal.code === "NOT_GRANTED" || refusal.code === "MAILBOX_NOT_LISTED")) {
+      throw new AppError(refusal.code, { userMessage: refusal.message, status: 403, fields: { [refusal.field]: refusal.message } });
     }
     if (refusal.field === "actor") throw forbidden("send mail");
     // A key asking for a mailbox it was not granted is forbidden (403), not a form mistake.
@@ -105,6 +137,14 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
     throw new AppError("invalid_grant", { userMessage: "The portal holds no Microsoft sign-in for you that allows sending. Sign in with Microsoft again, then send.", status: 409, fields: { mode: "Sign in with Microsoft again to send as yourself" } });
   }
 
+  if (opts.mime) {
+    const m = await ownUpload(uploadOwnerOfDevice(device!.id), opts.mime.uploadId);
+    if (m.sendId) throw invalid({ mime: "This message was already queued." });
+    if (opts.mime.bytes > tenant.maxSendSizeBytes) {
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+      throw new AppError("MESSAGE_TOO_LARGE", { userMessage: `The message (${mb(opts.mime.bytes)}) is larger than the sender mailbox accepts (${mb(tenant.maxSendSizeBytes)}).`, status: 413 });
+    }
+  }
   const attachments: AttachmentRecord[] = [];
   for (const ref of input.attachments) {
     const m = await ownUpload(apiKey ? uploadOwnerOfKey(apiKey.id) : actor!.id, ref.id);
@@ -122,7 +162,7 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
   if (estimate > tenant.maxSendSizeBytes) {
     throw invalid({ attachments: overLimitMessage(estimate, tenant.maxSendSizeBytes, attachments.reduce((n, a) => n + a.size, 0)) }, "The message is too large for the sender mailbox once encoded.");
   }
-  const sizeBytes = Buffer.byteLength(input.subject) + Buffer.byteLength(input.body) + attachments.reduce((n, a) => n + a.size, 0);
+  const sizeBytes = opts.mime ? opts.mime.bytes : Buffer.byteLength(input.subject) + Buffer.byteLength(input.body) + attachments.reduce((n, a) => n + a.size, 0);
   const addr = (list: { address: string }[]) => list.map((a) => a.address.toLowerCase());
   if (apiKey) {
     const broken = keyMessageRefusal(apiKey, { recipients: [...input.to, ...input.cc, ...input.bcc].map((a) => a.address), sizeBytes });
@@ -137,6 +177,8 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
         status: "queued",
         actorUserId: actor?.id ?? null,
         apiKeyId: apiKey?.id ?? null,
+        deviceId: device?.id ?? null,
+        mimeUploadId: opts.mime?.uploadId ?? null,
         test: opts.test ?? false,
         fromAddress: input.from,
         toAddresses: addr(input.to),
@@ -158,6 +200,8 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
       select: { id: true },
     });
     if (opts.bulk) await opts.bulk.within(tx, s.id);
+    // The stored message belongs to the send from the moment it commits (no longer an unsent upload).
+    if (opts.mime) await tx.upload.updateMany({ where: { id: opts.mime.uploadId }, data: { sendId: s.id } });
     if (opts.idempotencyClaimId) {
       // Still this request's claim (not taken over after a stall): otherwise roll the send back.
       const { count } = await tx.idempotencyRecord.updateMany({ where: { id: opts.idempotencyClaimId, sendId: null }, data: { sendId: s.id } });
@@ -169,5 +213,9 @@ export async function queueSend({ actor: caller, apiKey, ...raw }: QueueSendInpu
     return s;
   });
   for (const a of attachments) if (!a.shared) await markUploadUsed(a.id, send.id);
+  // Committed: the relay answers 250 now whatever happens here (the Upload row already names the send).
+  if (opts.mime) await markUploadUsed(opts.mime.uploadId, send.id).catch((err: unknown) => logError(`queueSend: could not mark the message of send ${send.id}`, err));
+  // Ties the request (its X-Request-Id) to the send; the worker's graph.call lines carry Microsoft's ids.
+  logInfo("send queued", { event: "send.queued", sendId: send.id, tenantId: tenant.id, mode, origin: opts.origin ?? null, requestId: await currentRequestId() });
   return send;
 }

@@ -5,7 +5,7 @@ import { notFound } from "../errors";
 import { explainFailure, lastFailure, restrictionOf } from "./explain-failure";
 import { seesAllSends } from "./visibility";
 import type { SendStatusView } from "../schemas/compose";
-import { progressMap } from "../outbox/progress";
+import { readProgress } from "../outbox/progress";
 
 /**
  * A send's status for the compose page's polling: its attempts, "retrying in N s", and — when it failed
@@ -33,7 +33,7 @@ export async function getSendStatus(actor: SessionUser, sendId: string): Promise
     errorCode: s.errorCode,
     explanation: explanation ? { title: explanation.title, detail: explanation.detail, action: explanation.action } : null,
     requestId: failure?.requestId ?? null,
-    progress: progressMap().get(s.id) ?? null,
+    progress: s.status === "sending" ? await readProgress(s.id) : null,
     attempts: s.attempts.map((a) => ({
       number: a.number, operation: a.operation, startedAt: a.startedAt.toISOString(), durationMs: a.durationMs, httpStatus: a.httpStatus,
       graphCode: a.graphCode, message: a.message, requestId: a.requestId, clientRequestId: a.clientRequestId, retryAfterMs: a.retryAfterMs, outcome: a.outcome,

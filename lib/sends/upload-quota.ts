@@ -115,18 +115,19 @@ export async function reserveUpload(ownerId: string, id: string, declaredBytes: 
   });
 }
 
-/** Keeps an upload's reservation alive while its bytes arrive. */
-export async function renewUpload(id: string): Promise<void> {
-  await db().upload.updateMany({ where: { id, inFlightUntil: { not: null } }, data: { inFlightUntil: new Date(Date.now() + UPLOAD_LEASE_MS) } });
+/** Bytes received so far (shown by any instance); keeps the upload's reservation alive while they arrive. */
+export async function uploadReceived(id: string, receivedBytes: number): Promise<void> {
+  await db().upload.updateMany({ where: { id, inFlightUntil: { not: null } }, data: { receivedBytes: BigInt(receivedBytes), inFlightUntil: new Date(Date.now() + UPLOAD_LEASE_MS) } });
 }
 
 /**
- * The upload is on disk: it counts with its real size from now on, and no longer as in flight. An upsert:
- * a client that stalled past its lease may have had its reservation swept meanwhile, and a stored file
- * must count all the same.
+ * The upload is stored: it counts with its real size from now on, and no longer as in flight; its
+ * description is kept with it. An upsert: a client that stalled past its lease may have had its
+ * reservation swept meanwhile, and a stored file must count all the same (saveUpload then checks its bytes are all there).
  */
-export async function uploadStored(id: string, ownerId: string, bytes: number): Promise<void> {
-  await db().upload.upsert({ where: { id }, create: { id, ownerId, bytes: BigInt(bytes) }, update: { bytes: BigInt(bytes), inFlightUntil: null } });
+export async function uploadStored(m: { id: string; ownerId: string; size: number; name: string; contentType: string; sha256: string }): Promise<void> {
+  const data = { bytes: BigInt(m.size), receivedBytes: BigInt(m.size), inFlightUntil: null, name: m.name, contentType: m.contentType, sha256: m.sha256, storedAt: new Date() };
+  await db().upload.upsert({ where: { id: m.id }, create: { id: m.id, ownerId: m.ownerId, ...data }, update: data });
 }
 
 /** A failed, removed or finished upload gives its quota back. */
@@ -140,9 +141,10 @@ export async function uploadAttached(id: string, sendId: string): Promise<void> 
 }
 
 /** Reservations whose instance died mid-upload, and bookkeeping of unattached uploads the sweep removed. */
-export async function sweepUploadRows(maxAgeMs: number): Promise<void> {
+export async function sweepUploadRows(maxAgeMs: number): Promise<number> {
   const now = Date.now();
-  await db().upload.deleteMany({
+  const r = await db().upload.deleteMany({
     where: { OR: [{ inFlightUntil: { lt: new Date(now) } }, { sendId: null, inFlightUntil: null, createdAt: { lt: new Date(now - maxAgeMs) } }] },
   });
+  return r.count;
 }

@@ -23,6 +23,7 @@ const tenantSpec = z.object({
   useDelegated: z.boolean().default(true),
   largeAttachments: z.boolean().default(false),
   bulkDirectory: z.boolean().default(false),
+  messageTrace: z.boolean().default(false),
   senders: z.array(emailSchema("Each sender must be an email address")).default([]),
 });
 const fileSchema = z.object({ tenants: z.array(tenantSpec) });
@@ -43,6 +44,7 @@ export async function provisionTenantsFromFile(file: string): Promise<number> {
       useDelegated: t.useDelegated,
       largeAttachments: t.largeAttachments,
       bulkDirectory: t.bulkDirectory,
+      messageTrace: t.messageTrace,
       source: "config",
     };
     // The secret is bound to the tenant row's id (lib/crypto.ts): find or create the row, then write the
@@ -55,7 +57,11 @@ export async function provisionTenantsFromFile(file: string): Promise<number> {
         : await tx.tenant.create({ data: { ...data, cloud: t.cloud, directoryId: t.directoryId }, select: { id: true } });
       if (t.clientSecret) {
         const credentialCipher = encryptSecret(t.clientSecret, { purpose: TENANT_CREDENTIAL_PURPOSE, rowId: row.id });
-        await tx.tenant.update({ where: { id: row.id }, data: { credentialKind: "secret", credentialCipher }, select: { id: true } });
+        // App and credential come from the file: the wizard's registration and credential steps are done,
+        // so it opens at Verify ("ready to verify", not "consent pending" at step 1). Never moves progress back.
+        const step = await tx.tenant.findUniqueOrThrow({ where: { id: row.id }, select: { wizardStep: true } });
+        const early = ["tenant", "register", "credential", "consent"].includes(step.wizardStep);
+        await tx.tenant.update({ where: { id: row.id }, data: { credentialKind: "secret", credentialCipher, ...(early ? { wizardStep: "verify" } : {}) }, select: { id: true } });
       }
       return { tenant: row, created: !existing };
     });

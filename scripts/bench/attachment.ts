@@ -1,7 +1,7 @@
 /**
  * `npm run bench:attachment`: a 150 MB attachment sent through the portal to the sandbox tenant.
  *   - extra peak RSS of the portal's processes while the file is uploaded to the portal and sent on to
- *     Graph (goal ≤ 64 MB: both legs stream from/to disk in ≤ 4 MB ranges);
+ *     Graph (goal ≤ 64 MB: both legs stream through the shared upload store (PostgreSQL chunks) in ≤ 4 MB ranges);
  *   - throughput of the Graph leg (send queued → accepted: draft, upload session, 3.75 MiB PUTs, send)
  *     as a ratio to a raw loopback run of the same calls with the same bytes, measured in this run
  *     (goal ≥ 0.8);

@@ -133,7 +133,7 @@ export async function startBenchStack(name: string, senders: (domain: string) =>
     const secretKey = randomBytes(32).toString("hex");
     const portal = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
       cwd: process.cwd(),
-      env: { ...process.env, PORT: String(portalPort), PORTAL_URL: `http://localhost:${portalPort}`, DATABASE_URL: dbUrl, PORTAL_DATA_DIR: dataDir, PORTAL_SECRET_KEY: secretKey, PORTAL_SANDBOX: "off", PORTAL_TENANTS_FILE: tenantsFile, NODE_EXTRA_CA_CERTS: bundle, NEXT_TELEMETRY_DISABLED: "1" },
+      env: { ...process.env, PORT: String(portalPort), PORTAL_URL: `http://localhost:${portalPort}`, DATABASE_URL: dbUrl, PORTAL_DATA_DIR: dataDir, PORTAL_SECRET_KEY: secretKey, PORTAL_SANDBOX: "off", PORTAL_TENANTS_FILE: tenantsFile, NODE_EXTRA_CA_CERTS: bundle, NEXT_TELEMETRY_DISABLED: "1", PORTAL_SMTP_PORT: process.env.PORTAL_SMTP_PORT ?? "0" },
       stdio: ["ignore", "ignore", "inherit"],
     });
     children.push(portal);

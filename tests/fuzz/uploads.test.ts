@@ -3,9 +3,10 @@
  * Request objects, a real next-auth session cookie inside Next's request scope) with 1,000+ generated
  * requests each: path tricks in the file name (../, absolute and UNC paths, NUL, reserved Windows names,
  * bidi overrides, huge names), hostile content types, empty bodies, forged and foreign ids. An upload is
- * stored only as <random id>.bin/.json inside the uploads folder under a plain file name, or refused with
- * a 4xx and nothing left on disk or in the quota table ("Upload" rows: a refused upload's reservation
- * is released); a delete removes only the caller's own unsent upload, its files and its quota row.
+ * stored only as its Upload row and its chunks in PostgreSQL (lib/uploads), under a random id and a plain
+ * file name, with nothing at all written to the data folder, or refused with a 4xx and nothing left behind
+ * (a refused upload's reservation is released); a delete removes only the caller's own unsent upload, its
+ * row and its chunks.
  */
 import { inRequestScope, portalRequest, sessionCookie } from "../support/next-scope";
 import { readdir } from "node:fs/promises";
@@ -33,7 +34,7 @@ afterAll(async () => {
   await penv?.close();
 });
 
-/** Every file under the data folder, relative to it (the whole folder: nothing may land beside uploads/). */
+/** Every file under the data folder, relative to it: uploads are in the database, nothing may land here. */
 async function dataFiles(): Promise<string[]> {
   const out: string[] = [];
   async function walk(dir: string) {
@@ -50,7 +51,7 @@ async function dataFiles(): Promise<string[]> {
 const contentType = fc.option(fc.oneof(fc.constantFrom("text/plain", "application/pdf", "image/png; charset=binary", "multipart/form-data; boundary=x", "../../etc", "text/html\r\nX-Evil: 1", "", "*/*"), hostileString), { nil: undefined });
 
 describe("POST /api/uploads with 1,000 generated file names, types and bodies", () => {
-  it("stores <id>.bin under uploads/ with a plain file name, or answers 4xx leaving nothing behind", async () => {
+  it("stores the bytes in the database under a random id and a plain file name, or answers 4xx leaving nothing behind", async () => {
     const { POST } = await import("@/app/api/uploads/route");
     let stored = 0;
     const upload = fc.record({
@@ -81,12 +82,11 @@ describe("POST /api/uploads with 1,000 generated file names, types and bodies", 
       const after = await dataFiles();
       const d = delta(before, await rowCounts());
       if (res.status === 201) {
-        expect(d, ctx).toEqual({ Upload: 1 });
+        expect(d, ctx).toEqual({ Upload: 1, UploadChunk: 1 });
         stored++;
         expect(payload.id, ctx).toMatch(/^[a-f0-9]{32}$/);
         expect(payload.size, ctx).toBe(body!.length);
-        const added = after.filter((f) => !files.includes(f));
-        expect(added, ctx).toEqual([path.join("uploads", `${payload.id}.bin`), path.join("uploads", `${payload.id}.json`)].sort());
+        expect(after, ctx).toEqual(files);
         // The stored name is a plain file name: no directory, no control or reserved path characters, no leading dot.
         expect(payload.name, ctx).toMatch(/^[^\\/\u0000-\u001f\u007f<>:"|?*.\s][^\\/\u0000-\u001f\u007f<>:"|?*]{0,199}$/);
         expect(payload.contentType, ctx).toMatch(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/);
@@ -138,9 +138,9 @@ describe("DELETE /api/uploads/[id] with 1,000 generated ids", () => {
       const d = delta(before, await rowCounts());
       if (pick === "own") {
         expect(res.status, ctx).toBe(204);
-        expect(d, ctx).toEqual({ Upload: -1 });
+        expect(d, ctx).toEqual({ Upload: -1, UploadChunk: -1 });
         removed++;
-        expect(files.filter((f) => !after.includes(f)), ctx).toEqual([path.join("uploads", `${id}.bin`), path.join("uploads", `${id}.json`)].sort());
+        expect(after, ctx).toEqual(files);
       } else if (id === sent.id) {
         expect(res.status, ctx).toBe(204); // already sent: kept for its send
         expect(after, ctx).toEqual(files);

@@ -1,6 +1,5 @@
 import { randomBytes, createHash } from "node:crypto";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TestSandbox } from "m365-sandbox/helpers";
@@ -19,6 +18,7 @@ import type * as ProcessModule from "@/lib/outbox/process-send";
 import type * as OptionsModule from "@/lib/outbox/options";
 import type * as QueueModule from "@/lib/sends/queue-send";
 import { renderHtml, renderSubject, templateErrors } from "@/lib/bulk/template";
+import { uploadStored } from "../support/uploads";
 
 // Bulk runs against real PostgreSQL and the in-process sandbox (real MSAL, Graph SDK): recipients from
 // the directory (paged) and from CSV, templates, and exactly-once queueing under concurrency, crashes,
@@ -39,7 +39,6 @@ let lib: {
   previewRecipient: typeof ViewModule.previewRecipient;
   directoryUsersSince: typeof DirectoryModule.directoryUsersSince;
   saveUpload: typeof UploadModule.saveUpload;
-  uploadPath: typeof UploadModule.uploadPath;
   claimSends: typeof ClaimModule.claimSends;
   processSend: typeof ProcessModule.processSend;
   outboxOptions: typeof OptionsModule.outboxOptions;
@@ -60,7 +59,6 @@ beforeAll(async () => {
     previewRecipient: (await import("@/lib/bulk/run-view")).previewRecipient,
     directoryUsersSince: (await import("@/lib/bulk/directory-users")).directoryUsersSince,
     saveUpload: (await import("@/lib/sends/upload-store")).saveUpload,
-    uploadPath: (await import("@/lib/sends/upload-store")).uploadPath,
     claimSends: (await import("@/lib/outbox/claim")).claimSends,
     processSend: (await import("@/lib/outbox/process-send")).processSend,
     outboxOptions: (await import("@/lib/outbox/options")).outboxOptions,
@@ -327,10 +325,10 @@ describe("a run queues each recipient exactly once", () => {
       const [m] = await delivered(`bulk-${tag}-${i}@example.com`, `Welcome Person ${i} ${tag}`);
       expect(m?.attachments).toEqual([expect.objectContaining({ name: "handbook.pdf", sha256: sha })]);
     }
-    expect(existsSync(lib.uploadPath(up.id))).toBe(true);
+    expect(await uploadStored(up.id)).toBe(true);
     await lib.queueBulkStep({ window: 100 }, id);
     expect((await lib.runProgress(actor, id)).status).toBe("done");
-    expect(existsSync(lib.uploadPath(up.id))).toBe(false);
+    expect(await uploadStored(up.id)).toBe(false);
   });
 
   it("hides runs from other senders", async () => {

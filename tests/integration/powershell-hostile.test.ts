@@ -5,9 +5,10 @@ import type { TraceEntry } from "m365-sandbox";
 import { parseOpath } from "m365-sandbox";
 import { graphPowerShellRegistration } from "@/lib/powershell/app-registration";
 import { certificateUploadScript } from "@/lib/powershell/certificate-upload";
-import { accessPolicyScript, rbacScript, recipientFilter } from "@/lib/powershell/exchange-restriction";
+import { accessPolicyScript, assignmentName, rbacScript, recipientFilter } from "@/lib/powershell/exchange-restriction";
 import { GRAPH_APP_ID, PERMISSION_IDS } from "@/lib/powershell/permissions";
 import { removeTenantGrantScript } from "@/lib/powershell/remove-tenant-grant";
+import { addCertificateScript, addSecretScript, removeCertificateScript, removeSecretScript } from "@/lib/powershell/credential-rotation";
 import { UnsafeScriptValue } from "@/lib/powershell/quote";
 import { hostileStrings, window } from "../support/hostile-strings";
 
@@ -88,6 +89,65 @@ const generators: Generator[] = [
     ],
   },
   {
+    name: "rotation: add a client secret",
+    // directory, client id, secret display name, end date
+    slots: 4,
+    script: ([dir, clientId, name, end]) => addSecretScript({ directoryId: dir!, clientId: clientId! }, name!, end!),
+    expected: ([dir, clientId, name, end]) => [
+      cmd("Connect-MgGraph", { TenantId: dir, Scopes: ["Application.ReadWrite.All"], NoWelcome: true }),
+      cmd("Get-MgApplication", { Filter: `appId eq '${clientId}'` }, "$app"),
+      cmd("Add-MgApplicationPassword", { PasswordCredential: { DisplayName: name, EndDateTime: end } }, "$secret"),
+      cmd("Write-Host"), cmd("Write-Host"), cmd("Write-Host"),
+    ],
+  },
+  {
+    name: "rotation: add a certificate next to the current one",
+    // directory, client id, new certificate's display name, current certificate's display name, SHA-1 (printed)
+    slots: 5,
+    script: ([dir, clientId, next, keep, sha1]) => addCertificateScript({ directoryId: dir!, clientId: clientId! }, { base64: "MIIBszCCAV2g", displayName: next!, thumbprintSha1: sha1! }, { base64: "MIIBszCCAV2h", displayName: keep!, thumbprintSha1: "AB" }),
+    expected: ([dir, clientId, next, keep, sha1]) => [
+      cmd("Connect-MgGraph", { TenantId: dir, Scopes: ["Application.ReadWrite.All"], NoWelcome: true }),
+      cmd("Get-MgApplication", { Filter: `appId eq '${clientId}'` }, "$app"),
+      { assign: "$newCert" },
+      { assign: "$currentCert" },
+      cmd("Update-MgApplication", { KeyCredentials: [{ DisplayName: keep, Key: { base64: "MIIBszCCAV2h" } }, { DisplayName: next, Key: { base64: "MIIBszCCAV2g" } }] }),
+      cmd("Write-Host", { Object: `New certificate added: SHA-1 thumbprint ${sha1}` }),
+    ],
+  },
+  {
+    name: "rotation: remove the old secret by its hint",
+    // the old secret's hint and the new secret's key id, on the demo app (so the pipeline has credentials to filter)
+    slots: 2,
+    script: ([hint, notKeyId]) => removeSecretScript({ directoryId: sb.endpoints.tenant.id, clientId: sb.endpoints.app.clientId }, { hint: hint!, notKeyId: notKeyId! }),
+    expected: ([hint]) => [
+      cmd("Connect-MgGraph", { TenantId: sb.endpoints.tenant.id }),
+      cmd("Get-MgApplication", { Filter: `appId eq '${sb.endpoints.app.clientId}'` }, "$app"),
+      { command: "Where-Object", args: { Property: "Hint", Value: hint, EQ: true }, assign: "$old" },
+      { assign: "$oldKeyId" },
+      cmd("Remove-MgApplicationPassword"),
+      cmd("Write-Host"),
+    ],
+    also: (trace, [hint]) => {
+      // Not the demo secret's hint: nothing matched, nothing removed (the binding refuses the empty key id).
+      if (hint !== sb.endpoints.app.clientSecret.slice(0, 3)) expect(trace.find((e) => e.command === "Remove-MgApplicationPassword")?.error).toMatch(/empty string|null/);
+    },
+  },
+  {
+    name: "rotation: remove the old secret by its key id, and the old certificate",
+    slots: 2,
+    script: ([keyId, keep]) =>
+      removeSecretScript({ directoryId: sb.endpoints.tenant.id, clientId: sb.endpoints.app.clientId }, { keyId: keyId! }) +
+      removeCertificateScript({ directoryId: sb.endpoints.tenant.id, clientId: sb.endpoints.app.clientId }, { base64: "MIIBszCCAV2g", displayName: keep!, thumbprintSha1: "AB" }, { thumbprintSha1: "CD" }),
+    expected: ([keyId, keep]) => [
+      cmd("Connect-MgGraph"), cmd("Get-MgApplication", undefined, "$app"), { assign: "$oldKeyId" },
+      cmd("Remove-MgApplicationPassword", { KeyId: keyId }),
+      cmd("Write-Host"),
+      cmd("Connect-MgGraph"), cmd("Get-MgApplication", undefined, "$app"), { assign: "$newCert" },
+      cmd("Update-MgApplication", { KeyCredentials: [{ DisplayName: keep }] }),
+      cmd("Write-Host"),
+    ],
+  },
+  {
     name: "RBAC for Applications",
     // client id, service principal object id, app display name, scope name, two mailboxes, the outside mailbox
     slots: 7,
@@ -95,22 +155,39 @@ const generators: Generator[] = [
       clientId: clientId!, servicePrincipalObjectId: spId!, appDisplayName: appName!, scopeName: scope!, mailboxes: [m1!, m2!], outsideMailbox: outside!, groupAddress: "unused@contoso.com", createGroup: false,
       largeAttachments: true,
     }),
+    // Re-runnable (each object looked up first): the hostile object id and client id match no enterprise app, so
+    // the service principal and the role assignments are never found and their `if` takes the New-… branch
+    // (the trace holds the if statement, then the branch). A scope made by an earlier case of the same run can
+    // have the same name (Exchange compares names case-insensitively): then Set-ManagementScope runs instead,
+    // which `also` checks with the exact values.
     expected: ([clientId, spId, appName, scope, m1, m2, outside]) => [
       cmd("Connect-ExchangeOnline", { ShowBanner: false }),
+      cmd("Get-ServicePrincipal", { Identity: spId, ErrorAction: "SilentlyContinue" }, "$exoSp"),
+      {},
       cmd("New-ServicePrincipal", { AppId: clientId, ObjectId: spId, DisplayName: appName }),
-      cmd("New-ManagementScope", { Name: scope, RecipientRestrictionFilter: recipientFilter([m1!, m2!]) }),
+      cmd("Get-ManagementScope", { Identity: scope, ErrorAction: "SilentlyContinue" }, "$scope"),
+      {},
+      { command: expect.stringMatching(/^(New|Set)-ManagementScope$/), args: expect.objectContaining({ RecipientRestrictionFilter: recipientFilter([m1!, m2!]) }) },
+      cmd("Write-Host", { Object: expect.stringMatching(/^Management scope: (created|updated) for the listed mailboxes\.$/) }),
       // -App and -Identity: the service principal's object id (New-ManagementRoleAssignment reference).
-      cmd("New-ManagementRoleAssignment", { App: spId, Role: "Application Mail.Send", CustomResourceScope: scope }),
-      cmd("New-ManagementRoleAssignment", { App: spId, Role: "Application Mail.ReadWrite", CustomResourceScope: scope }),
+      cmd("Get-ManagementRoleAssignment", { Identity: assignmentName(scope!, "Application Mail.Send"), ErrorAction: "SilentlyContinue" }, "$mailSend"),
+      {},
+      cmd("New-ManagementRoleAssignment", { Name: assignmentName(scope!, "Application Mail.Send"), App: spId, Role: "Application Mail.Send", CustomResourceScope: scope }),
+      cmd("Get-ManagementRoleAssignment", { Identity: assignmentName(scope!, "Application Mail.ReadWrite"), ErrorAction: "SilentlyContinue" }, "$mailReadWrite"),
+      {},
+      cmd("New-ManagementRoleAssignment", { Name: assignmentName(scope!, "Application Mail.ReadWrite"), App: spId, Role: "Application Mail.ReadWrite", CustomResourceScope: scope }),
       cmd("Test-ServicePrincipalAuthorization", { Identity: spId, Resource: m1 }),
       cmd("Test-ServicePrincipalAuthorization", { Identity: spId, Resource: m2 }),
       // An empty outside mailbox means "none": the generator leaves that check out.
       ...(outside ? [cmd("Test-ServicePrincipalAuthorization", { Identity: spId, Resource: outside })] : []),
       cmd("Write-Warning", { Message: "Next: remove the tenant-wide Mail.Send (application) grant in Entra ID, or this scope has no effect." }),
     ],
-    // The OPATH filter Exchange parses holds exactly the mailboxes: quoted once for each language.
-    also: (trace, [, , , , m1, m2]) => {
-      const filter = trace.find((e) => e.command === "New-ManagementScope")!.args!.RecipientRestrictionFilter as string;
+    also: (trace, [, , , scope, m1, m2]) => {
+      // The scope's branch with its exact values: New-ManagementScope -Name, or Set-ManagementScope -Identity.
+      const e = trace.find((x) => x.command === "New-ManagementScope" || x.command === "Set-ManagementScope")!;
+      expect(e.args, JSON.stringify(scope)).toEqual(e.command === "New-ManagementScope" ? { Name: scope, RecipientRestrictionFilter: recipientFilter([m1!, m2!]) } : { Identity: scope, RecipientRestrictionFilter: recipientFilter([m1!, m2!]) });
+      // The OPATH filter Exchange parses holds exactly the mailboxes: quoted once for each language.
+      const filter = e.args!.RecipientRestrictionFilter as string;
       expect(parseOpath(filter), JSON.stringify([m1, m2])).toEqual({
         t: "or", a: { t: "cmp", prop: "PrimarySmtpAddress", op: "eq", value: m1 }, b: { t: "cmp", prop: "PrimarySmtpAddress", op: "eq", value: m2 },
       });
@@ -142,15 +219,35 @@ const generators: Generator[] = [
     script: ([clientId, group, m1, outside]) => accessPolicyScript({
       clientId: clientId!, groupAddress: group!, mailboxes: [m1!], outsideMailbox: outside!, createGroup: true, servicePrincipalObjectId: "x", appDisplayName: "x", scopeName: "x",
     }),
+    // Re-runnable: the group, its members and the policy are looked up first. The hostile client id is never a
+    // GUID, so no policy is ever made for it and the policy's `if` takes the New-… branch. The group may exist from
+    // an earlier case of the same run (a hostile address can name an earlier group): then the branch prints instead
+    // of New-DistributionGroup, which `also` checks with the exact values. Get-DistributionGroupMember of a group
+    // that could not be made is an error (the service's answer), and every member is then added.
     expected: ([clientId, group, m1, outside]) => [
       cmd("Connect-ExchangeOnline", { ShowBanner: false }),
-      cmd("New-DistributionGroup", { Name: group!.split("@")[0], Type: "Security", PrimarySmtpAddress: group }),
-      cmd("Add-DistributionGroupMember", { Identity: group, Member: m1, BypassSecurityGroupManagerCheck: true }),
+      cmd("Get-DistributionGroup", { Identity: group, ErrorAction: "SilentlyContinue" }, "$group"),
+      {},
+      { command: expect.stringMatching(/^(New-DistributionGroup|Write-Host)$/) },
+      cmd("Get-DistributionGroupMember", { Identity: group, ResultSize: "Unlimited" }, "$members"),
+      cmd("Where-Object", undefined, "$member"),
+      {},
+      { command: expect.stringMatching(/^(Add-DistributionGroupMember|Write-Host)$/) },
+      cmd("Get-ApplicationAccessPolicy", undefined, "$policy"),
+      {},
       // -AppId is multi-valued (MultiValuedProperty): bound as a list of one.
       cmd("New-ApplicationAccessPolicy", { AppId: [clientId], PolicyScopeGroupId: group, AccessRight: "RestrictAccess", Description: "Graph Mail Portal: send only as members of this group" }),
       cmd("Test-ApplicationAccessPolicy", { Identity: m1, AppId: clientId }),
       ...(outside ? [cmd("Test-ApplicationAccessPolicy", { Identity: outside, AppId: clientId })] : []),
     ],
+    also: (trace, [, group, m1]) => {
+      const made = trace.find((e) => e.command === "New-DistributionGroup");
+      if (made) expect(made.args, JSON.stringify(group)).toEqual({ Name: group!.split("@")[0], Type: "Security", PrimarySmtpAddress: group });
+      else expect(trace.find((e) => e.command === "Write-Host")!.args, JSON.stringify(group)).toEqual({ Object: `Group: ${group} already exists.` });
+      const added = trace.find((e) => e.command === "Add-DistributionGroupMember");
+      if (added) expect(added.args, JSON.stringify(m1)).toEqual({ Identity: group, Member: m1, BypassSecurityGroupManagerCheck: true });
+      else expect(trace.some((e) => e.command === "Write-Host" && e.args?.Object === `Member: ${m1} is already in the group.`), JSON.stringify(m1)).toBe(true);
+    },
   },
 ];
 

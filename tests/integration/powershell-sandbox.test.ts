@@ -95,6 +95,14 @@ describe("the generated scripts, run in the sandbox", () => {
     const denied = await sendAs(token, people.outside);
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as { error: { message: string } }).error.message).toMatch(/^Access to OData is disabled/);
+    // Run again with the same mailboxes: the group, its member and the policy are found, nothing is made twice.
+    const again = await run(accessPolicyScript(input));
+    expect(again.transcript).not.toMatch(/CategoryInfo/);
+    expect(again).toMatchObject({ ok: true, errors: 0 });
+    expect(again.transcript).toContain(`Group: ${people.group} already exists.`);
+    expect(again.transcript).toContain(`Member: ${people.shared} is already in the group.`);
+    expect(again.transcript).toContain("Application access policy: the app already has one.");
+    expect(again.trace.filter((e) => e.command?.startsWith("New-") || e.command === "Add-DistributionGroupMember")).toEqual([]);
   });
 
   it("RBAC for Applications: registers the service principal, scope and assignment; InScope True/False", async () => {
@@ -107,6 +115,16 @@ describe("the generated scripts, run in the sandbox", () => {
     expect(r.transcript).toContain("WARNING: Next: remove the tenant-wide Mail.Send");
     // -App takes the service principal's object id, as the reference asks.
     expect(r.trace.filter((e) => e.command === "New-ManagementRoleAssignment").map((e) => e.args?.App)).toEqual([spId]);
+    // Run again after the restriction changed (a second mailbox): nothing is created twice, the scope's filter
+    // is replaced, and the script's own check now finds the new mailbox in scope.
+    const again = await run(rbacScript({ ...input, mailboxes: [people.shared, people.outside], outsideMailbox: undefined }));
+    expect(again.transcript).not.toMatch(/CategoryInfo/);
+    expect(again).toMatchObject({ ok: true, errors: 0 });
+    expect(again.transcript).toContain("Service principal: already registered with Exchange.");
+    expect(again.transcript).toContain("Management scope: updated for the listed mailboxes.");
+    expect(again.trace.filter((e) => e.command?.startsWith("New-"))).toEqual([]);
+    const rechecks = again.trace.filter((e) => e.command === "Test-ServicePrincipalAuthorization").map((e) => [e.args?.Resource, (e.output ?? []).join("\n").match(/InScope\s+: (\w+)/)?.[1]]);
+    expect(rechecks).toEqual([[people.shared, "True"], [people.outside, "True"]]);
     // A wrong object id (the app registration's, not the enterprise app's) is refused.
     const wrong = await run(`Connect-ExchangeOnline\nNew-ServicePrincipal -AppId '${clientId}' -ObjectId '${clientId}'`);
     expect(wrong.transcript).toContain("Use the Object ID from Entra ID → Enterprise applications");

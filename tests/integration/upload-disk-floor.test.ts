@@ -45,6 +45,9 @@ it("refuses an upload with 507 naming the free space and the floor; nothing is w
     userMessage: expect.stringMatching(/^The portal's storage is nearly full \([\d.]+ [KMG]B free; uploads stop when less than [\d.]+ [KMG]B would be left\)\. Ask an administrator/),
   });
   expect(pulled).toBe(false);
-  expect(await readdir(path.join(dataDir, "uploads"))).toEqual([]);
+  // Nothing written: no chunk in the store (the bytes are rows, lib/uploads) and no file in the data folder.
+  const { db } = await import("@/lib/db");
+  expect(await db().uploadChunk.count()).toBe(0);
+  expect(await readdir(dataDir)).not.toContain("uploads");
   expect(await uploadUsage("u1")).toEqual({ files: 0, bytes: 0, inFlight: 0 });
 });

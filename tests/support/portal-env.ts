@@ -17,16 +17,22 @@ export interface PortalEnv {
   close(): Promise<void>;
 }
 
-export async function startPortalEnv(name: string, opts: { senders?: (e: TestSandbox["endpoints"]) => string[]; redirectUris?: string[]; secretKey?: string; previousSecretKeys?: string } = {}): Promise<PortalEnv> {
+export async function startPortalEnv(
+  name: string,
+  opts: { senders?: (e: TestSandbox["endpoints"]) => string[]; redirectUris?: string[]; secretKey?: string; previousSecretKeys?: string; databaseUrl?: (url: string) => string; env?: (sb: TestSandbox) => Record<string, string> } = {},
+): Promise<PortalEnv> {
   const dbh = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(tmpdir(), `gmp-${name}-`));
-  process.env.DATABASE_URL = dbh.url;
+  // `databaseUrl`: the portal reaches the database another way (e.g. through a proxy a test can cut).
+  process.env.DATABASE_URL = opts.databaseUrl ? opts.databaseUrl(dbh.url) : dbh.url;
   process.env.PORTAL_SECRET_KEY = opts.secretKey ?? randomBytes(32).toString("hex");
   if (opts.previousSecretKeys) process.env.PORTAL_PREVIOUS_SECRET_KEYS = opts.previousSecretKeys;
   else delete process.env.PORTAL_PREVIOUS_SECRET_KEYS;
   process.env.PORTAL_DATA_DIR = dataDir;
   // The portal's next-auth callback (any port: Entra ignores the port of http://localhost redirect URIs).
   const sb = await startTestSandbox({ redirectUris: opts.redirectUris ?? ["http://localhost:3000/api/auth/callback/microsoft"] });
+  // Settings that name the sandbox (its clock URL, say), before anything reads the environment.
+  Object.assign(process.env, opts.env?.(sb) ?? {});
   const { db } = await import("@/lib/db");
   const { encryptSecret } = await import("@/lib/crypto");
   const e = sb.endpoints;

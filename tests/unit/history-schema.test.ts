@@ -10,12 +10,12 @@ describe("history filters from the URL", () => {
 
   it("names the field of every bad value and never throws", () => {
     const bad = historyFilterSchema.safeParse({
-      status: "sent", mode: "smtp", sender: "a@b.com\r\nBcc: x@y.com", recipient: "<script>@x", tenant: "../../etc/passwd",
+      status: "sent", mode: "fax", device: "d".repeat(101), sender: "a@b.com\r\nBcc: x@y.com", recipient: "<script>@x", tenant: "../../etc/passwd",
       from: "2026-02-30", to: "yesterday", q: "x".repeat(201),
     });
     expect(bad.success).toBe(false);
     const fields = filterErrors(bad.error!);
-    expect(Object.keys(fields).sort()).toEqual(["from", "mode", "q", "recipient", "sender", "status", "tenant", "to"]);
+    expect(Object.keys(fields).sort()).toEqual(["device", "from", "mode", "q", "recipient", "sender", "status", "tenant", "to"]);
     expect(fields.from).toBe("That date does not exist.");
     expect(fields.sender).toBe("Enter one email address, like hr@contoso.com.");
   });
@@ -30,6 +30,7 @@ describe("history filters from the URL", () => {
   it("keeps only filter keys in shared links", () => {
     const raw = paramsRecord(new URLSearchParams("status=failed&q=a%26b&cursor=xyz&evil=1"));
     expect(filterQuery(raw)).toBe("?status=failed&q=a%26b");
+    expect(filterQuery(paramsRecord(new URLSearchParams("device=dev-scanner-abc123&evil=1")))).toBe("?device=dev-scanner-abc123");
     expect(paramsRecord({ status: ["failed", "queued"], q: undefined })).toEqual({ status: "failed" });
   });
 });

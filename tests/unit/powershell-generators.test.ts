@@ -62,11 +62,17 @@ describe("other generators", () => {
   it("RBAC for Applications quotes OPATH inside PowerShell and warns about the tenant-wide consent", () => {
     const s = rbacScript(restriction);
     // -App and -Identity take the service principal's object id (New-ManagementRoleAssignment reference).
-    expect(s).toContain(`New-ManagementRoleAssignment -App '${restriction.servicePrincipalObjectId}' -Role 'Application Mail.Send'`);
+    expect(s).toContain(`New-ManagementRoleAssignment -Name 'Graph Mail Portal senders - Application Mail.Send' -App '${restriction.servicePrincipalObjectId}' -Role 'Application Mail.Send'`);
     expect(s).not.toContain(`-App '${restriction.clientId}'`);
     expect(s).not.toContain("Application Mail.ReadWrite");
-    expect(rbacScript({ ...restriction, largeAttachments: true })).toContain(`New-ManagementRoleAssignment -App '${restriction.servicePrincipalObjectId}' -Role 'Application Mail.ReadWrite' -CustomResourceScope 'Graph Mail Portal senders'`);
-    expect(s).toContain(`-RecipientRestrictionFilter 'PrimarySmtpAddress -eq ''hr-welcome@contoso.com'' -or PrimarySmtpAddress -eq ''o''''brien@contoso.com'''`);
+    expect(rbacScript({ ...restriction, largeAttachments: true })).toContain(`New-ManagementRoleAssignment -Name 'Graph Mail Portal senders - Application Mail.ReadWrite' -App '${restriction.servicePrincipalObjectId}' -Role 'Application Mail.ReadWrite' -CustomResourceScope 'Graph Mail Portal senders'`);
+    const filter = `-RecipientRestrictionFilter 'PrimarySmtpAddress -eq ''hr-welcome@contoso.com'' -or PrimarySmtpAddress -eq ''o''''brien@contoso.com'''`;
+    // Re-runnable: each object is looked up first; an existing scope gets the new filter (Set-ManagementScope).
+    expect(s).toContain(`$exoSp = Get-ServicePrincipal -Identity '${restriction.servicePrincipalObjectId}' -ErrorAction SilentlyContinue`);
+    expect(s).toContain(`Set-ManagementScope -Identity 'Graph Mail Portal senders' ${filter}`);
+    expect(s).toContain(`New-ManagementScope -Name 'Graph Mail Portal senders' ${filter}`);
+    expect(s).toContain("Get-ManagementRoleAssignment -Identity 'Graph Mail Portal senders - Application Mail.Send' -ErrorAction SilentlyContinue");
+    expect(s).toContain("https://learn.microsoft.com/powershell/module/exchangepowershell/set-managementscope");
     expect(s).toContain("Write-Warning");
     expect(s).toMatchSnapshot();
   });
@@ -82,6 +88,10 @@ describe("other generators", () => {
     const s = accessPolicyScript(restriction);
     expect(s).toContain("-AccessRight RestrictAccess");
     expect(s).toContain("Add-DistributionGroupMember -Identity 'graph-senders@contoso.com' -Member 'o''brien@contoso.com'");
+    // Re-runnable: the group, each member and the policy are looked up before anything is made.
+    expect(s).toContain("$group = Get-DistributionGroup -Identity 'graph-senders@contoso.com' -ErrorAction SilentlyContinue");
+    expect(s).toContain("$member = $members | Where-Object PrimarySmtpAddress -EQ 'o''brien@contoso.com'");
+    expect(s).toContain(`$policy = Get-ApplicationAccessPolicy | Where-Object AppId -EQ '${restriction.clientId}'`);
     expect(s).toMatchSnapshot();
   });
 });

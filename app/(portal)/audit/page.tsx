@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AuditFilterForm } from "@/components/audit/audit-filter-form";
 import { AuditTable } from "@/components/audit/audit-table";
+import { FilterDrawer } from "@/components/history/filter-drawer";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { listAuditActions } from "@/lib/audit/list-actions";
@@ -38,6 +39,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   }
   const q = parsed.success ? auditQuery(raw) : "";
   const sep = q ? "&" : "?";
+  const active = ["action", "actor", "tenant", "q", "from", "to"].filter((k) => raw[k]?.trim()).length;
+  const tenantOptions = tenants.map((t) => ({ id: t.id, name: t.name }));
+  const form = (idPrefix: string) => <AuditFilterForm values={raw} errors={errors} actions={actions} tenants={tenantOptions} idPrefix={idPrefix} />;
 
   return (
     <>
@@ -52,14 +56,23 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
           ) : null
         }
       />
-      <Card className="mb-4">
-        <AuditFilterForm values={raw} errors={errors} actions={actions} tenants={tenants.map((t) => ({ id: t.id, name: t.name }))} />
-        {Object.keys(errors).length > 0 ? (
-          <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-300">
-            Check the highlighted filters{errors.cursor || errors.dir ? ": that page link is damaged, start again from the first page" : ""}.
-          </p>
+      {/* Wide screens: the filters above the list. Narrow ones: a drawer, so the first screen shows events. */}
+      <Card className="mb-4 hidden md:block">{form("field")}</Card>
+      <div className="mb-4 flex flex-wrap items-center gap-2 md:hidden">
+        <FilterDrawer active={active} title="Filter audit events">
+          {form("drawer")}
+        </FilterDrawer>
+        {active > 0 ? (
+          <Link href="/audit" className={buttonClass("ghost")}>
+            Clear filters
+          </Link>
         ) : null}
-      </Card>
+      </div>
+      {Object.keys(errors).length > 0 ? (
+        <p role="alert" className="-mt-2 mb-4 text-sm text-red-700 dark:text-red-300">
+          Check the highlighted filters{errors.cursor || errors.dir ? ": that page link is damaged, start again from the first page" : ""}.
+        </p>
+      ) : null}
       {page ? (
         <Card title="Events">
           <AuditTable rows={page.rows} />

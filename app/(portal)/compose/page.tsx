@@ -7,9 +7,18 @@ import { composeOptions } from "@/lib/sends/compose-options";
 
 export const metadata: Metadata = { title: "Compose" };
 
-export default async function ComposePage() {
+/**
+ * `?tenant=<id>&from=<address>` opens Compose on that sender (the setup wizard's "send as them" does). Only
+ * a sender the page already offers this person is taken; anything else is ignored and the first one shows.
+ */
+export default async function ComposePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await pageUser(["admin", "sender"]);
   const tenants = await composeOptions(user);
+  const q = await searchParams;
+  const want = { tenant: typeof q.tenant === "string" ? q.tenant : "", from: typeof q.from === "string" ? q.from.toLowerCase() : "" };
+  const t = tenants.find((x) => x.id === want.tenant);
+  const from = (t?.senders.find((s) => s.address === want.from) ?? t?.senders[0])?.address;
+  const start = t && from ? { tenantId: t.id, mode: "app" as const, from } : null;
   return (
     <>
       <PageHeader title="Compose" description="Send as a mailbox you were granted or as yourself, with HTML, To, Cc, Bcc, attachments up to 150 MB and custom x-headers." />
@@ -26,7 +35,7 @@ export default async function ComposePage() {
           )}
         </div>
       ) : (
-        <ComposeForm tenants={tenants} />
+        <ComposeForm tenants={tenants} start={start} />
       )}
     </>
   );

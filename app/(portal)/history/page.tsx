@@ -3,6 +3,7 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { DailyChart } from "@/components/history/daily-chart";
+import { FilterDrawer } from "@/components/history/filter-drawer";
 import { FilterForm } from "@/components/history/filter-form";
 import { SenderVolume } from "@/components/history/sender-volume";
 import { SendsTable } from "@/components/history/sends-table";
@@ -11,7 +12,7 @@ import { AppError } from "@/lib/errors";
 import { findSends, type SendPage } from "@/lib/history/find-sends";
 import { sendStats } from "@/lib/history/send-stats";
 import { EXCHANGE_LIMITS } from "@/lib/schemas/common";
-import { filterErrors, filterQuery, historyFilterSchema, pageSchema, paramsRecord } from "@/lib/schemas/history";
+import { FILTER_KEYS, filterErrors, filterQuery, historyFilterSchema, pageSchema, paramsRecord } from "@/lib/schemas/history";
 import { listTenants } from "@/lib/tenants/list-tenants";
 
 export const metadata: Metadata = { title: "History" };
@@ -39,19 +40,35 @@ export default async function HistoryPage({ searchParams }: { searchParams: Sear
   }
   const q = parsed.success ? filterQuery(raw) : "";
   const sep = q ? "&" : "?";
+  const active = FILTER_KEYS.filter((k) => raw[k]?.trim()).length;
+  const hasErrors = Object.keys(errors).length > 0;
+  const form = (idPrefix: string) => <FilterForm values={raw} errors={errors} tenants={tenants} showActor={seesAll} idPrefix={idPrefix} />;
 
   return (
     <>
       <PageHeader
         title="History"
-        description={seesAll ? "Every send from every tenant, with each Graph attempt. Filters live in the address bar: share the link to share the view." : "Your sends and every Graph attempt made for them."}
+        description={
+          // Narrow screens: the sends come first, so the explanation waits for wider ones.
+          <span className="hidden sm:inline">
+            {seesAll
+              ? "Every send from every tenant, with each Graph attempt. Filters live in the address bar: share the link to share the view. The setup wizard's restriction tests are left out unless the filter asks for them."
+              : "Your sends and every Graph attempt made for them."}
+          </span>
+        }
         actions={
           parsed.success ? (
-            <div className="flex gap-2">
+            <div className="flex flex-wrap gap-2">
               {user.role === "admin" ? (
-                <Link className={buttonClass("ghost")} href="/history/dead-letters">
-                  Dead letters
-                </Link>
+                <>
+                  <Link className={buttonClass("ghost")} href="/history/dead-letters">
+                    Dead letters
+                  </Link>
+                  {/* Uncertain sends: each one's page shows what message trace found, and "safe to send again". */}
+                  <Link className={buttonClass("ghost")} href="/history?status=uncertain">
+                    Uncertain sends
+                  </Link>
+                </>
               ) : null}
               <a className={buttonClass("secondary")} href={`/api/history/export${q}${sep}format=csv`} download>
                 Export CSV
@@ -63,14 +80,17 @@ export default async function HistoryPage({ searchParams }: { searchParams: Sear
           ) : null
         }
       />
-      <Card className="mb-4">
-        <FilterForm values={raw} errors={errors} tenants={tenants} showActor={seesAll} />
-        {Object.keys(errors).length > 0 ? (
-          <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-300">
-            Check the highlighted filters{errors.cursor ? ": that page link is damaged, start again from the first page" : ""}.
-          </p>
-        ) : null}
-      </Card>
+      {/* Wide screens: the filters above the list. Narrow ones: a drawer, so the first screen shows sends. */}
+      <Card className="mb-4 hidden md:block">{form("field")}</Card>
+      <div className="mb-4 flex flex-wrap items-center gap-2 md:hidden">
+        <FilterDrawer active={active}>{form("drawer")}</FilterDrawer>
+        {active > 0 ? <Link href="/history" className={buttonClass("ghost")}>Clear filters</Link> : null}
+      </div>
+      {hasErrors ? (
+        <p role="alert" className="-mt-2 mb-4 text-sm text-red-700 dark:text-red-300">
+          Check the highlighted filters{errors.cursor ? ": that page link is damaged, start again from the first page" : ""}.
+        </p>
+      ) : null}
       {page ? (
         <Card className="mb-4" title="Sends">
           <SendsTable

@@ -84,6 +84,14 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           </Card>
         ) : null}
         {user.role === "admin" || user.role === "auditor" ? (
+          <Card title="Credentials">
+            <p className="mb-2 text-sm">When each tenant credential, API key and device password expires; warnings by mail; guided rotation.</p>
+            <Link href="/settings/credentials" className="text-sm text-brand-600 underline">
+              Credential expiry and rotation
+            </Link>
+          </Card>
+        ) : null}
+        {user.role === "admin" || user.role === "auditor" ? (
           <Card title="Audit trail">
             <p className="mb-2 text-sm">Who changed what and when, with the values before and after. Read-only, with CSV export.</p>
             <Link href="/audit" className="text-sm text-brand-600 underline">

@@ -13,6 +13,15 @@ import { ClaimForm } from "./claim-form";
 
 export const metadata: Metadata = { title: "Setup" };
 
+/** One state per tenant, from its wizard progress: what to do next, not a raw consent value. */
+function TenantBadge({ step, consent }: { step: string | undefined; consent: string }) {
+  if (step === "done") return <Badge tone="good">set up</Badge>;
+  if (step === "prove") return <Badge tone="warn">needs proof</Badge>;
+  if (step === "verify" && consent !== "refused" && consent !== "failed") return <Badge tone="warn">ready to verify</Badge>;
+  if (consent === "refused" || consent === "failed") return <Badge tone="bad">consent {consent}</Badge>;
+  return <Badge tone="warn">setup in progress</Badge>;
+}
+
 export default async function SetupPage({ searchParams }: { searchParams: Promise<{ consent?: string }> }) {
   if (!(await hasAdmin())) {
     return (
@@ -61,7 +70,7 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
         <ul className="grid gap-4 md:grid-cols-2">
           {tenants.map((t) => (
             <li key={t.id}>
-              <Card title={t.name} actions={<Badge tone={t.consentState === "granted" ? "good" : "warn"}>consent {t.consentState}</Badge>}>
+              <Card title={t.name} actions={<TenantBadge step={progress.get(t.id)} consent={t.consentState} />}>
                 <dl className="grid grid-cols-[8rem_1fr] gap-y-1 text-sm">
                   <dt className="text-slate-500">Cloud</dt>
                   <dd>{CLOUDS[t.cloud].label}</dd>

@@ -12,7 +12,7 @@ export async function loadWizardTenant(actor: SessionUser, tenantId: string) {
     where: { id: tenantId },
     select: {
       id: true, name: true, cloud: true, directoryId: true, loginUrl: true, graphUrl: true, clientId: true, useApplication: true, useDelegated: true,
-      largeAttachments: true, bulkDirectory: true, credentialKind: true, certificatePem: true, certThumbprint: true, credentialExpires: true, consentState: true,
+      largeAttachments: true, bulkDirectory: true, messageTrace: true, credentialKind: true, certificatePem: true, certThumbprint: true, credentialExpires: true, consentState: true,
       consentAt: true, lastVerifiedAt: true, wizardStep: true, wizardData: true, source: true, updatedAt: true,
       senders: { select: { address: true, kind: true, allowed: true, policyStatus: true, lastCheckedAt: true }, orderBy: { address: "asc" } },
     },

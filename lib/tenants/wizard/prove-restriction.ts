@@ -13,6 +13,8 @@ import { furthest, readWizardData, toJson } from "./wizard-data";
 interface Outcome { address: string; httpStatus: number | null; code: string | null; message: string | null; sendId?: string; pending?: boolean }
 
 const SUBJECT = "Graph Mail Portal: restriction test";
+/** How many listed mailboxes the Prove step sends from (each one a test message to itself). */
+const PROVE_INSIDE_MAX = 10;
 const BODY = "A test message from the Graph Mail Portal setup wizard, proving which mailboxes the app may send as.";
 
 /**
@@ -66,10 +68,16 @@ export async function proveRestriction(actor: SessionUser, tenantId: string) {
   // A fresh token first: the test sends must use the tenant's grants as they are now, not a token cached
   // from before the tenant-wide grant was removed (Entra tokens stay valid for about an hour).
   await appToken(await loadTenantAccess(tenantId), { skipCache: true });
-  const [allowed, outside = null] = await testSends(actor, tenantId, [r.mailboxes[0], ...(r.outsideMailbox ? [r.outsideMailbox] : [])]);
+  // Every listed mailbox is tried (up to PROVE_INSIDE_MAX), so a mailbox added to the list but not to
+  // Exchange's scope is caught; the one shown is the first that failed, else the first.
+  const inside = r.mailboxes.slice(0, PROVE_INSIDE_MAX);
+  const outcomes = await testSends(actor, tenantId, [...inside, ...(r.outsideMailbox ? [r.outsideMailbox] : [])]);
+  const insideOutcomes = outcomes.slice(0, inside.length);
+  const outside = r.outsideMailbox ? (outcomes[inside.length] ?? null) : null;
+  const allowed = insideOutcomes.find((o) => o.httpStatus !== 202) ?? insideOutcomes[0];
   if (!allowed) throw new AppError("WIZARD_STEP_MISSING", { userMessage: "List the allowed mailboxes in the Restrict step first.", status: 409 });
   const blocked = isRestrictionRefusal(outside);
-  const ok = allowed.httpStatus === 202 && blocked;
+  const ok = insideOutcomes.every((o) => o.httpStatus === 202) && blocked;
   const now = new Date();
   const proof = { at: now.toISOString(), allowed, outside, ok };
   const status = ok ? "proved" : outside && outside.httpStatus === 202 ? "not-enforced" : r.status;
@@ -78,7 +86,16 @@ export async function proveRestriction(actor: SessionUser, tenantId: string) {
       where: { id: tenantId },
       data: { wizardData: toJson({ ...data, restriction: { ...r, status }, proof }), ...(ok ? { wizardStep: furthest(t.wizardStep, "done") } : {}) },
     }),
-    db().senderMailbox.updateMany({ where: { tenantId, address: allowed!.address }, data: { policyStatus: allowed!.httpStatus === 202 ? "allowed" : "failing", lastCheckedAt: now } }),
+    // A passed proof makes the tried mailboxes "allowed". A failed one leaves a mailbox of the unproved
+    // restriction "scripted" (still held back, whatever its own answer); others that failed become "failing".
+    ...insideOutcomes.map((o) =>
+      ok
+        ? db().senderMailbox.updateMany({ where: { tenantId, address: o.address }, data: { policyStatus: "allowed", lastCheckedAt: now } })
+        : db().senderMailbox.updateMany({ where: { tenantId, address: o.address }, data: { lastCheckedAt: now } }),
+    ),
+    ...(ok ? [] : [db().senderMailbox.updateMany({ where: { tenantId, address: { in: insideOutcomes.filter((o) => o.httpStatus !== 202).map((o) => o.address) }, policyStatus: { not: "scripted" } }, data: { policyStatus: "failing" } })]),
+    // Beyond the mailboxes tried, a passed proof vouches for the rest of the list (no longer held back, lib/grants/may-send.ts).
+    ...(ok ? [db().senderMailbox.updateMany({ where: { tenantId, address: { in: r.mailboxes.slice(PROVE_INSIDE_MAX) }, policyStatus: "scripted" }, data: { policyStatus: "proved", lastCheckedAt: now } })] : []),
   ]);
   await recordAudit({ actor, action: "tenant.restriction-proved", target: t.name, tenantId, after: { ok, allowed: allowed.httpStatus, outside: outside?.httpStatus ?? null } });
   return proof;

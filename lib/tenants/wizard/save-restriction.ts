@@ -28,6 +28,15 @@ export async function saveRestriction(actor: SessionUser, tenantId: string, inpu
     savedAt: new Date().toISOString(),
     status: "scripted" as const,
   };
+  // A different restriction is not the one that was proved: after Done the tenant drops back to "needs
+  // proof" (the Prove step), and its new mailboxes stay "scripted" — not offered by Compose nor sent from
+  // (lib/grants/may-send.ts) — until the Prove step passes again. Saving the same restriction keeps the proof.
+  const before = data.restriction;
+  const same = !!before && before.status === "proved" && (before.method ?? "policy") === input.method &&
+    [...before.mailboxes].sort().join() === [...input.mailboxes].sort().join() && (before.groupAddress || "") === (restriction.groupAddress || "") &&
+    (before.outsideMailbox ?? "") === (restriction.outsideMailbox ?? "");
+  if (same) return;
+  const wizardStep = t.wizardStep === "done" ? "prove" : furthest(t.wizardStep, "prove");
   await db().$transaction(async (tx) => {
     for (const address of input.mailboxes) {
       await tx.senderMailbox.upsert({
@@ -40,7 +49,7 @@ export async function saveRestriction(actor: SessionUser, tenantId: string, inpu
     await tx.senderMailbox.updateMany({ where: { tenantId, address: { notIn: input.mailboxes } }, data: { allowed: false } });
     await tx.tenant.update({
       where: { id: tenantId },
-      data: { wizardData: toJson({ ...data, restriction, proof: undefined }), wizardStep: furthest(t.wizardStep, "prove") },
+      data: { wizardData: toJson({ ...data, restriction, proof: undefined }), wizardStep },
     });
     await recordAudit({ actor, action: "tenant.restriction-saved", target: t.name, tenantId, before: data.restriction ?? {}, after: restriction }, tx);
   });

@@ -27,6 +27,7 @@ export function registrationInput(t: WizardTenant, credential: "secret" | "certi
     useDelegated: t.useDelegated,
     largeAttachments: t.largeAttachments,
     bulkDirectory: t.bulkDirectory,
+    messageTrace: t.messageTrace,
     signInRedirectUri: uris.signIn,
     consentRedirectUri: uris.consent,
     credential,

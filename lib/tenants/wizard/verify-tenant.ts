@@ -1,11 +1,12 @@
 import "server-only";
-import { notFound } from "@/lib/errors";
+import { AppError, notFound } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { loadTenantAccess } from "@/lib/graph/tenant-access";
 import { appToken, decodeClaims } from "@/lib/graph/tokens";
 import { requireAdmin } from "./require-admin";
+import { sameDirectoryAsToken } from "./same-directory";
 import { furthest, readWizardData, toJson } from "./wizard-data";
 
 export interface Verification {
@@ -25,6 +26,8 @@ export interface Verification {
   missingReadWrite: boolean;
   /** Bulk welcome runs are on but the token has no User.Read.All. */
   missingUserRead: boolean;
+  /** Delivery status chosen; whether the token carries ExchangeMessageTrace.Read.All (null: not chosen). */
+  messageTrace: boolean | null;
 }
 
 const SHOWN_CLAIMS = ["aud", "iss", "tid", "appid", "app_displayname", "oid", "idtyp", "roles", "iat", "exp"];
@@ -40,10 +43,18 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
   const all = decodeClaims(accessToken);
   const claims = Object.fromEntries(SHOWN_CLAIMS.filter((k) => k in all).map((k) => [k, all[k]]));
   const roles = Array.isArray(all.roles) ? all.roles.filter((r): r is string => typeof r === "string") : [];
-  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, bulkDirectory: true, directoryId: true, consentState: true } });
+  const t = await db().tenant.findUnique({ where: { id: tenantId }, select: { name: true, cloud: true, wizardStep: true, wizardData: true, useApplication: true, largeAttachments: true, bulkDirectory: true, messageTrace: true, directoryId: true, consentState: true } });
   if (!t) throw notFound("That tenant");
   const data = readWizardData(t.wizardData);
   const tid = typeof all.tid === "string" ? all.tid : null;
+  // The token names the directory: one typed by a domain here and by its GUID elsewhere is the same tenant.
+  const twin = tid ? await sameDirectoryAsToken(tenantId, t.cloud, tid) : null;
+  if (twin) {
+    throw new AppError("TENANT_EXISTS", {
+      userMessage: `This app's token was issued in a directory already connected to the portal as "${twin.name}": continue that tenant's setup from the Setup page, and remove this one.`,
+      status: 409,
+    });
+  }
   const now = new Date();
   // The token is the only proof of consent (the consent callback's admin_consent=True is only a claim):
   // application sending moves past Verify only once the token carries Mail.Send — except on the RBAC path
@@ -80,5 +91,7 @@ export async function verifyTenant(actor: SessionUser, tenantId: string): Promis
     missingReadWrite: t.useApplication && t.largeAttachments && path !== "rbac" && !roles.includes("Mail.ReadWrite"),
     // User.Read.All is an Entra ID permission on either path: Exchange RBAC does not grant directory reads.
     missingUserRead: t.useApplication && t.bulkDirectory && !roles.includes("User.Read.All"),
+    // An Entra ID permission on either path, like User.Read.All.
+    messageTrace: t.useApplication && t.messageTrace ? roles.includes("ExchangeMessageTrace.Read.All") : null,
   };
 }

@@ -7,7 +7,11 @@
  *   POST /faults                     {"rate":0..1,"statuses":[429,503],"retryAfterSeconds":n,"retryAfterFormat":"seconds"|"http-date","latencyMs":n,"latencyJitterMs":n,"responseDelayMs":n}; {"rate":0} clears;
  *                                    with "clientId" and/or "mailbox" only that app's / mailbox's Graph requests
  *   GET  /faults                     {"faults": <sandbox-wide>, "scoped": [{clientId?, mailbox?, config}]}
+ *   GET  /clock                      {"now": ISO, "speed": n}: the sandbox clock, for clients that follow it
  *   POST /clock                      {"advanceSeconds":n} | {"speed":1..10000} (sandbox time runs n× real time) | {"reset":true}
+ *   POST /message-trace              {"quarantine":[addr],"filteredAsSpam":[addr],"pendingSeconds":n,"throttleLimit":n,"throttleWindowSeconds":n}:
+ *                                    message trace faults (each field optional; lists replace); {"reset":true} back to defaults
+ *   GET  /message-trace              the settings and the number of trace rows
  *   POST /apps/{appId}/secrets       add a client secret (e.g. an expired one); answers its secretText
  *   POST /apps/{appId}/certificates  add a certificate credential {pem, startDateTime?, endDateTime?}
  *   POST /users/{id|upn}/revoke-sessions  revoke the user's refresh tokens and sign-in sessions
@@ -20,6 +24,7 @@ import { findApp, findUserByUpn } from "./entra/directory";
 import { applySeed } from "./entra/seed-apply";
 import { addCertificate, addSecret, SeedError } from "./entra/seed-input";
 import { entraState } from "./entra/state";
+import { DEFAULT_TRACE_SETTINGS, mailState } from "./exchange/mail-state";
 import { readBody, sendJson, type Ctx, type Router } from "./http";
 import { RunInputError, runPowerShell } from "./powershell/run";
 
@@ -185,7 +190,47 @@ export function registerControlRoutes(router: Router, ctx: SandboxContext, opts:
     sendJson(c.res, 200, { faults: config, scope });
   }));
   router.on("GET", "/_sandbox/faults", (c) => sendJson(c.res, 200, { faults: ctx.faults, scoped: ctx.scopedFaults }));
+  const traceJson = () => {
+    const st = mailState(ctx.store);
+    const t = st.traceSettings;
+    return { quarantine: [...t.quarantine], filteredAsSpam: [...t.filteredAsSpam], pendingSeconds: t.pendingSeconds, throttleLimit: t.throttleLimit, throttleWindowSeconds: t.throttleWindowSeconds, traces: st.traces.length };
+  };
+  router.on("GET", "/_sandbox/message-trace", (c) => sendJson(c.res, 200, traceJson()));
+  router.on("POST", "/_sandbox/message-trace", guarded(async (c) => {
+    const b = await readJson(c);
+    const st = mailState(ctx.store);
+    if (b.reset === true) {
+      st.traceSettings = DEFAULT_TRACE_SETTINGS();
+      st.traceRequests.clear();
+      return sendJson(c.res, 200, traceJson());
+    }
+    const bad: string[] = [];
+    const next = { ...st.traceSettings };
+    for (const k of ["quarantine", "filteredAsSpam"] as const) {
+      const v = b[k];
+      if (v === undefined) continue;
+      if (!Array.isArray(v) || v.some((x) => typeof x !== "string" || !x.includes("@") || x.length > 320)) bad.push(k);
+      else next[k] = new Set(v.map((x: string) => x.trim().toLowerCase()));
+    }
+    const num = (k: "pendingSeconds" | "throttleLimit" | "throttleWindowSeconds", min: number, max: number) => {
+      const v = b[k];
+      if (v === undefined) return;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) bad.push(k);
+      else next[k] = v;
+    };
+    num("pendingSeconds", 0, 86_400);
+    num("throttleLimit", 1, 100_000);
+    num("throttleWindowSeconds", 1, 3_600);
+    if (bad.length) throw new BadInput(bad, `Invalid message trace settings: ${bad.join(", ")}.`);
+    st.traceSettings = next;
+    st.traceRequests.clear();
+    sendJson(c.res, 200, traceJson());
+  }));
   router.on("POST", "/_sandbox/powershell/run", guarded(async (c) => { try { sendJson(c.res, 200, await runPowerShell(ctx, await readJson(c))); } catch (e) { if (e instanceof RunInputError) throw new BadInput(e.fields, e.message); throw e; } }));
+  // The sandbox clock as a client may follow it (the portal's PORTAL_CLOCK_URL, in demos and tests only).
+  router.on("GET", "/_sandbox/clock", (c) => {
+    sendJson(c.res, 200, { now: new Date(ctx.clock.now()).toISOString(), speed: ctx.clock.speed() });
+  });
   router.on("POST", "/_sandbox/clock", guarded(async (c) => {
     const b = await readJson(c);
     if (b.reset === true) ctx.clock.reset();

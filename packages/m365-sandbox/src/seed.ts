@@ -33,6 +33,9 @@ export interface DemoSummary {
 export const EXTRA_APP_ROLES = {
   "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
   "GroupMember.Read.All": "98830695-27a2-44f7-8c18-0c3ebc9698f6",
+  // Message trace (graph/api/messagetracingroot-list-messagetraces; id from graph/permissions-reference,
+  // also listed at graphpermissions.merill.net/permission/ExchangeMessageTrace.Read.All).
+  "ExchangeMessageTrace.Read.All": "89b20d8a-76e2-4057-867b-9961f800b9a4",
 } as const;
 
 /** Exchange Online's default MaxSendSize: 35 MB = 36,700,160 bytes (exchange-online-limits). */
@@ -185,6 +188,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
           { id: GRAPH_PERMISSIONS["Mail.ReadWrite:Role"], type: "Role" },
           { id: EXTRA_APP_ROLES["User.Read.All"], type: "Role" },
           { id: EXTRA_APP_ROLES["GroupMember.Read.All"], type: "Role" },
+          { id: EXTRA_APP_ROLES["ExchangeMessageTrace.Read.All"], type: "Role" },
           { id: GRAPH_PERMISSIONS["Mail.Send:Scope"], type: "Scope" },
           // Delegated sends with large attachments use a draft (the portal's registration asks for it too).
           { id: GRAPH_PERMISSIONS["Mail.ReadWrite:Scope"], type: "Scope" },
@@ -226,6 +230,7 @@ export function seedDemoTenant(store: Store, id: DemoIdentity, now: Date, redire
     ["Mail.ReadWrite", GRAPH_PERMISSIONS["Mail.ReadWrite:Role"]],
     ["User.Read.All", EXTRA_APP_ROLES["User.Read.All"]],
     ["GroupMember.Read.All", EXTRA_APP_ROLES["GroupMember.Read.All"]],
+    ["ExchangeMessageTrace.Read.All", EXTRA_APP_ROLES["ExchangeMessageTrace.Read.All"]],
   ];
   for (const [value, appRoleId] of roles) {
     store.appRoleGrants.push({ id: stableGuid(t, `grant:${value}`), tenantId: t, principalId: id.spObjectId, appId: id.appId, value, appRoleId });

@@ -115,7 +115,23 @@ type Listener = { servers: https.Server[]; port: number };
  * free on 127.0.0.1 but taken on ::1 (by another sandbox, with the same CA) is given up and another
  * one tried, so a client can never reach the wrong server.
  */
-async function listen(make: () => https.Server, port: number, dualStack: boolean, host?: string): Promise<Listener> {
+/**
+ * Idle keep-alive connections stay open for 120 s, as front ends of cloud services keep them for minutes
+ * (Microsoft's exact idle timeout for graph.microsoft.com is unconfirmed). Node's default of 5 s is shorter
+ * than clients expect: a client (undici keeps idle sockets 4 s) can then reuse a socket at the moment the
+ * server closes it, and a POST on it fails with "other side closed" after the request may have left —
+ * a race a real Graph front end does not produce at these intervals.
+ */
+const KEEP_ALIVE_MS = 120_000;
+
+async function listen(build: () => https.Server, port: number, dualStack: boolean, host?: string): Promise<Listener> {
+  const make = () => {
+    const s = build();
+    s.keepAliveTimeout = KEEP_ALIVE_MS;
+    // Must exceed keepAliveTimeout, or Node closes a kept-alive socket that starts a slow request.
+    s.headersTimeout = KEEP_ALIVE_MS + 5_000;
+    return s;
+  };
   if (host) {
     const only = make();
     await new Promise<void>((resolve, reject) => only.once("error", reject).listen(port, host, resolve));

@@ -236,6 +236,18 @@ describe("MIME sending", () => {
     expect((await delivered("folder=all")).map((m) => m.subject)).toEqual(["headers only", "headers only"]); // Lee's copy and Sent Items
   });
 
+  it("a From whose display name contains @ is refused as ErrorSendAsDenied (observed: SMTP2Graph issue 28); <address> alone is sent", async () => {
+    const msg = (from: string) => Buffer.from([`From: ${from}`, `To: lee.gu@${d()}`, "Subject: scan", "", "Scanned."].join("\r\n")).toString("base64");
+    const denied = await mimeError(`/users/${shared()}/sendMail`, msg(`${shared()} <${shared()}>`));
+    expect([denied.statusCode, denied.code]).toEqual([403, "ErrorSendAsDenied"]);
+    const quoted = await mimeError(`/users/${shared()}/sendMail`, msg(`"Scanner ${shared()}"\r\n <${shared()}>`));
+    expect(quoted.code).toBe("ErrorSendAsDenied");
+    expect(await delivered(`to=lee.gu@${d()}`)).toEqual([]);
+    expect(((await postMime(`/users/${shared()}/sendMail`, msg(`<${shared()}>`))) as Response).status).toBe(202);
+    expect(((await postMime(`/users/${shared()}/sendMail`, msg(`"Scanner at contoso" <${shared()}>`))) as Response).status).toBe(202);
+    expect(await delivered(`to=lee.gu@${d()}`)).toHaveLength(2);
+  });
+
   it("POST …/messages with MIME creates a draft, which /send delivers as the MIME that was given", async () => {
     const res = (await postMime(`/users/${shared()}/messages`, Buffer.from(mime()).toString("base64"))) as Response;
     expect(res.status).toBe(201);

@@ -2,6 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/action";
+import { resendUncertain } from "@/lib/delivery/resend-uncertain";
 import { sendAgain } from "@/lib/history/send-again";
 import { kickSend } from "@/lib/outbox/worker";
 
@@ -12,4 +13,12 @@ export const sendAgainAction = action({ schema, roles: ["admin", "sender"], what
   kickSend(copy.id);
   revalidatePath("/history");
   return { status: "ok", message: "Queued again: the outbox will send it shortly.", data: copy };
+});
+
+/** "Safe to send again" (admins): an uncertain send message trace did not find, queued again on purpose. */
+export const resendUncertainAction = action({ schema, roles: ["admin"], what: "send an uncertain message again" }, async (input, { user }) => {
+  const { newId } = await resendUncertain(user!, input.sendId);
+  kickSend(newId);
+  revalidatePath(`/history/${input.sendId}`);
+  return { status: "ok", message: "Queued again: the outbox will send it shortly.", data: { id: newId } };
 });

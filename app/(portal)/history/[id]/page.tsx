@@ -5,14 +5,16 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { AttemptTimeline } from "@/components/history/attempt-timeline";
 import { BodyFrame } from "@/components/history/body-frame";
 import { bytes, utc } from "@/components/history/format";
+import { DeliveryCard } from "@/components/history/delivery-card";
 import { SendAgainButton } from "@/components/history/send-again-button";
+import { UncertainCard } from "@/components/history/uncertain-card";
 import { StatusBadge } from "@/components/history/status-badge";
 import { pageUser } from "@/lib/auth/page-user";
 import { AppError } from "@/lib/errors";
 import { explainSend } from "@/lib/history/explain-send";
 import { findSend, type SendDetail } from "@/lib/history/find-send";
 import { MODE_LABELS, type SEND_MODES } from "@/lib/schemas/history";
-import { sendAgainAction } from "./actions";
+import { resendUncertainAction, sendAgainAction } from "./actions";
 
 export const metadata: Metadata = { title: "Send" };
 
@@ -97,6 +99,12 @@ export default async function SendDetailPage({ params }: { params: Promise<{ id:
                 </>
               )}
             </Card>
+          ) : null}
+          {s.tenant.messageTrace && !s.test && (s.status === "accepted" || s.deliveries.length > 0) ? (
+            <DeliveryCard sendId={s.id} rows={s.deliveries} checkedAt={s.deliveryCheckedAt} messageId={s.internetMessageId} />
+          ) : null}
+          {s.status === "uncertain" || s.traceEvidence ? (
+            <UncertainCard sendId={s.id} status={s.status} evidence={s.traceEvidence} retriedAsId={s.retriedAsId} isAdmin={user.role === "admin"} action={resendUncertainAction} />
           ) : null}
           <Card title={`Attempts (${s.attempts.length})`}>
             <AttemptTimeline attempts={s.attempts} />

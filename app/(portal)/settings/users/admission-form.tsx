@@ -52,7 +52,7 @@ export function AdmissionForm({ tenant }: Props) {
       <Button type="submit" disabled={pending}>
         Save
       </Button>
-      <FormMessage state={state} />
+      <FormMessage state={state} success="page" />
       <OkMessage state={state} />
     </form>
   );

@@ -46,7 +46,7 @@ export function InvitationList({ tenantName, invitations }: { tenantName: string
           ))}
         </ul>
       )}
-      <FormMessage state={state} />
+      <FormMessage state={state} success="page" />
       <OkMessage state={state} />
     </div>
   );

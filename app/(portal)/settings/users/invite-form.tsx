@@ -37,7 +37,7 @@ export function InviteForm({ tenant }: { tenant: { id: string; name: string } })
       <Button type="submit" disabled={pending}>
         {pending ? "Inviting…" : "Invite"}
       </Button>
-      <FormMessage state={state} />
+      <FormMessage state={state} success="page" />
       <OkMessage state={state} />
     </form>
   );

@@ -40,8 +40,10 @@ export default async function UsersPage() {
         }
       />
       <Card>
-        <table className="w-full text-left">
-          <thead className="text-xs uppercase text-slate-500">
+        {/* A phone shows each user as a stacked card (the cells carry their own labels there); wider screens a table. */}
+        <table className="w-full text-left max-md:block">
+          <caption className="sr-only">Portal users</caption>
+          <thead className="text-xs uppercase text-slate-500 max-md:hidden">
             <tr>
               <th className="pb-2">User</th>
               <th className="pb-2">Signs in with</th>
@@ -52,7 +54,7 @@ export default async function UsersPage() {
               </th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className="max-md:block">
             {users.map((u) => (
               <UserRow
                 key={u.id}

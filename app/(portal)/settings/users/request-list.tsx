@@ -62,7 +62,7 @@ export function RequestList({ requests, defaultRole, labelledBy }: { requests: R
           ))}
         </ul>
       ) : null}
-      <FormMessage state={state} />
+      <FormMessage state={state} success="page" />
       <OkMessage state={state} />
     </div>
   );

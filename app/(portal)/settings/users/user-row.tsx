@@ -16,18 +16,29 @@ interface Row {
   via: string;
 }
 
+/** A cell's column name, shown only where the row is stacked as a card (the table's header is hidden there). */
+function Label({ children }: { children: string }) {
+  return <span className="mr-1 text-xs uppercase text-slate-500 md:hidden">{children}:</span>;
+}
+
 export function UserRow({ user }: { user: Row }) {
   const [state, formAction, pending] = useActionState(updateUserAction, idle);
   const selectId = `role-${user.id}`;
   return (
-    <tr className="border-t border-slate-200 align-top dark:border-slate-800">
-      <td className="py-2 pr-4">
-        <div className="font-medium">{user.name ?? "—"}</div>
-        <div className="text-xs text-slate-500">{user.email}</div>
+    <tr className="border-t border-slate-200 align-top dark:border-slate-800 max-md:block max-md:py-3">
+      <td className="py-2 pr-4 max-md:block max-md:py-1">
+        <div className="break-words font-medium">{user.name ?? "—"}</div>
+        <div className="break-all text-xs text-slate-500">{user.email}</div>
       </td>
-      <td className="py-2 pr-4 text-sm">{user.via}</td>
-      <td className="py-2 pr-4 text-sm">{user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : "never"}</td>
-      <td className="py-2 pr-4">
+      <td className="py-2 pr-4 text-sm max-md:block max-md:py-1">
+        <Label>Signs in with</Label>
+        {user.via}
+      </td>
+      <td className="py-2 pr-4 text-sm max-md:block max-md:py-1">
+        <Label>Last sign-in</Label>
+        {user.lastSignInAt ? new Date(user.lastSignInAt).toLocaleString() : "never"}
+      </td>
+      <td className="py-2 pr-4 max-md:block max-md:py-1">
         {/* Keyed by the saved role: the reset after the action then shows the new role, not the old default. */}
         <form key={user.role} action={formAction} className="flex items-center gap-2">
           <input type="hidden" name="userId" value={user.id} />
@@ -43,10 +54,10 @@ export function UserRow({ user }: { user: Row }) {
             Save
           </Button>
         </form>
-        <FormMessage state={state} />
+        <FormMessage state={state} success="page" />
         <OkMessage state={state} />
       </td>
-      <td className="py-2">
+      <td className="py-2 max-md:block max-md:py-1">
         <form action={formAction}>
           <input type="hidden" name="userId" value={user.id} />
           <input type="hidden" name="disabled" value={user.disabled ? "false" : "true"} />

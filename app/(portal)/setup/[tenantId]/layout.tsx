@@ -20,7 +20,7 @@ export default async function WizardLayout({ children, params }: { children: Rea
       <PageHeader
         title={`Set up ${t.name}`}
         description={<>{CLOUDS[t.cloud].label} · <span className="font-mono">{t.directoryId}</span> · progress is saved after each step</>}
-        actions={<Badge tone={t.wizardStep === "done" ? "good" : "warn"}>{t.wizardStep === "done" ? "set up" : "in progress"}</Badge>}
+        actions={<Badge tone={t.wizardStep === "done" ? "good" : "warn"}>{t.wizardStep === "done" ? "set up" : t.wizardStep === "prove" && t.data.restriction && t.data.restriction.status !== "proved" && t.lastVerifiedAt ? "needs proof" : "in progress"}</Badge>}
       />
       <Stepper tenantId={t.id} reached={stepIndex(t.wizardStep)} />
       {children}

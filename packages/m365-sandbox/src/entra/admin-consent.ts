@@ -27,6 +27,7 @@ const ROLE_DESCRIPTIONS: Record<string, string> = {
   "Mail.ReadWrite": "Read and write mail in all mailboxes",
   "Mail.Read": "Read mail in all mailboxes",
   "User.Read.All": "Read all users' full profiles",
+  "ExchangeMessageTrace.Read.All": "Search the email message trace",
   "Group.Read.All": "Read all groups",
   "GroupMember.Read.All": "Read all group memberships",
 };

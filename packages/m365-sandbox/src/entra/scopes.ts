@@ -23,6 +23,7 @@ export const GRAPH_DELEGATED: Record<string, { adminOnly: boolean; description: 
   "Group.Read.All": { adminOnly: true, description: "Read all groups" },
   "GroupMember.Read.All": { adminOnly: true, description: "Read group memberships" },
   "Directory.Read.All": { adminOnly: true, description: "Read directory data" },
+  "ExchangeMessageTrace.Read.All": { adminOnly: true, description: "Search the email message trace" },
   openid: { adminOnly: false, description: "Sign you in" },
   profile: { adminOnly: false, description: "View your basic profile" },
   email: { adminOnly: false, description: "View your email address" },
@@ -37,6 +38,7 @@ export const GRAPH_APP_ROLES: Record<string, string> = {
   "User.Read.All": "df021288-bdef-4463-88db-98f22de89214",
   "Group.Read.All": "5b567255-7703-4780-807c-7be8301ae99b",
   "GroupMember.Read.All": "98830695-27a2-44f7-8c18-0c3ebc9698f6",
+  "ExchangeMessageTrace.Read.All": "89b20d8a-76e2-4057-867b-9961f800b9a4",
 };
 
 /** Delegated permission ids (requiredResourceAccess "Scope" entries) the sandbox can name. */
@@ -52,6 +54,7 @@ export const GRAPH_SCOPE_IDS: Record<string, string> = {
   "Mail.Send.Shared": "a367ab51-6b49-43bf-a716-a1fb06d2a174",
   "User.Read.All": "a154be20-db9c-4678-8ab7-66f6cc099a59",
   "User.ReadBasic.All": "b340eb25-3456-403f-be2f-af7a0d370277",
+  "ExchangeMessageTrace.Read.All": "b2e7d27e-14e7-41ad-bb15-a88ceb9c3e90",
 };
 
 const nameById = (table: Record<string, string>, id: string) => Object.entries(table).find(([, v]) => v === id)?.[0];

@@ -15,6 +15,7 @@ import type { DeliveredAttachment, DeliveredMessage, Guid, Mailbox, User } from 
 import { readBlobBase64 } from "./blobs";
 import { mailState, type Address, type MessageContent, type StoredAttachment } from "./mail-state";
 import { expandGroup, norm, resolveRecipient } from "./recipients";
+import { recordTraces, traceVerdict, type TraceOutcome } from "./message-trace";
 import { recordRecipients, wouldExceedRecipientLimit } from "./throttling";
 
 /** Attachments up to this size also keep their bytes in DeliveredMessage.contentBytes. */
@@ -81,9 +82,15 @@ export function deliverMessage(ctx: SandboxContext, input: DeliveryInput): Deliv
   const out: DeliveredMessage[] = [];
   const bounced: { address: string; reason: string }[] = [];
   const all = [...input.content.to, ...input.content.cc, ...input.content.bcc];
+  // What message trace reports per recipient (exchange/message-trace.ts).
+  const outcomes: TraceOutcome[] = [];
 
   if (wouldExceedRecipientLimit(store, input.sender.mailbox.userId, now, all.length)) {
-    for (const a of all) bounced.push({ address: a.address, reason: "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients." });
+    for (const a of all) {
+      const reason = "550 5.1.90 Your message can't be sent because you've reached your daily limit for message recipients.";
+      bounced.push({ address: a.address, reason });
+      outcomes.push({ address: a.address, status: "failed", reason });
+    }
   } else {
     recordRecipients(store, input.sender.mailbox.userId, now, all.length);
     const delivered = new Map<string, DeliveredMessage>();
@@ -96,22 +103,32 @@ export function deliverMessage(ctx: SandboxContext, input: DeliveryInput): Deliv
       }
       delivered.set(key, copy(address, bccEntry ? [bccEntry] : []));
     };
+    // A recipient the trace settings quarantine or filter as spam gets no inbox copy (the control API's fault).
+    const deliverTo = (address: string, bccEntry: Address | undefined) => {
+      const held = traceVerdict(ctx, address);
+      outcomes.push({ address, status: held ?? "delivered" });
+      if (!held) target(address, bccEntry);
+    };
     const route = (a: Address, isBcc: boolean) => {
       const r = resolveRecipient(store, input.tenantId, a.address);
       const bccEntry = isBcc ? a : undefined;
       if (!r) {
         const domain = norm(a.address.split("@")[1] ?? "");
-        if (domains.includes(domain)) bounced.push({ address: a.address, reason: "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup" });
-        else target(a.address, bccEntry);
+        if (domains.includes(domain)) {
+          const reason = "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup";
+          bounced.push({ address: a.address, reason });
+          outcomes.push({ address: a.address, status: "failed", reason });
+        } else deliverTo(a.address, bccEntry);
         return;
       }
       if (r.type === "group") {
+        outcomes.push({ address: a.address, status: "expanded" });
         for (const m of expandGroup(store, r.id)) {
           const addr = m.type === "mailbox" ? m.mailbox.primarySmtpAddress : m.type === "user" ? m.user.mail : undefined;
-          if (addr) target(addr, bccEntry);
+          if (addr) deliverTo(addr, bccEntry);
         }
-      } else if (r.type === "mailbox") target(r.mailbox.primarySmtpAddress, bccEntry);
-      else if (r.user.mail) target(r.user.mail, bccEntry);
+      } else if (r.type === "mailbox") deliverTo(r.mailbox.primarySmtpAddress, bccEntry);
+      else if (r.user.mail) deliverTo(r.user.mail, bccEntry);
     };
     for (const a of input.content.to) route(a, false);
     for (const a of input.content.cc) route(a, false);
@@ -143,5 +160,9 @@ export function deliverMessage(ctx: SandboxContext, input: DeliveryInput): Deliv
     out.push(ndr);
   }
   store.delivered.push(...out);
+  recordTraces(ctx, {
+    tenantId: input.tenantId, messageId: internetMessageId, senderAddress: input.sender.mailbox.primarySmtpAddress, subject: input.content.subject,
+    size: Buffer.byteLength(input.content.body.content) + attachments.reduce((n, a) => n + a.size, 0), receivedAt: now, outcomes,
+  });
   return { internetMessageId, copies: out, bounced };
 }

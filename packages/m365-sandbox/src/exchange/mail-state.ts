@@ -81,12 +81,61 @@ export interface MailState {
   recipients: Map<string, { at: number; n: number }[]>;
   /** Delivered copies that sit in the sender's Sent Items (not an inbox). */
   sentItems: WeakSet<DeliveredMessage>;
+  /** Message trace rows, one per message and recipient (exchange/message-trace.ts). */
+  traces: TraceRecord[];
+  /** Message trace settings from the control API (POST /_sandbox/message-trace). */
+  traceSettings: TraceSettings;
+  /** tenantId → message trace request times (ms, sandbox clock) within the throttling window. */
+  traceRequests: Map<string, number[]>;
 }
+
+export type TraceStatus = "gettingStatus" | "pending" | "failed" | "delivered" | "expanded" | "quarantined" | "filteredAsSpam";
+
+export interface TraceEvent {
+  dateTime: string;
+  event: string;
+  action: string;
+  description: string;
+  data: string;
+}
+
+/** One exchangeMessageTrace row (graph/api/resources/exchangemessagetrace) plus its detail events. */
+export interface TraceRecord {
+  /** The message trace id: one per message, shared by its recipients (as Get-MessageTraceV2's MessageTraceId). */
+  id: string;
+  tenantId: Guid;
+  messageId: string;
+  senderAddress: string;
+  recipientAddress: string;
+  subject: string;
+  size: number;
+  status: TraceStatus;
+  receivedDateTime: string;
+  fromIP: string;
+  toIP: string;
+  events: TraceEvent[];
+}
+
+export interface TraceSettings {
+  /** Lower-case recipient addresses whose mail is quarantined / filtered as spam instead of delivered. */
+  quarantine: Set<string>;
+  filteredAsSpam: Set<string>;
+  /** Requests per window per tenant: Microsoft documents 100 per 5 minutes (list-messagetraces). */
+  throttleLimit: number;
+  throttleWindowSeconds: number;
+  /** A new trace row reads "pending" for this many seconds of sandbox time before its final status. */
+  pendingSeconds: number;
+}
+
+export const DEFAULT_TRACE_SETTINGS = (): TraceSettings => ({ quarantine: new Set(), filteredAsSpam: new Set(), throttleLimit: 100, throttleWindowSeconds: 300, pendingSeconds: 0 });
 
 const states = new WeakMap<Store, MailState>();
 
 function fresh(): MailState {
-  return { drafts: new Map(), uploads: new Map(), concurrency: new Map(), submissions: new Map(), recipients: new Map(), sentItems: new WeakSet() };
+  return {
+    drafts: new Map(), uploads: new Map(), concurrency: new Map(), submissions: new Map(), recipients: new Map(), sentItems: new WeakSet(),
+    traces: [], traceSettings: DEFAULT_TRACE_SETTINGS(), traceRequests: new Map(),
+  };
 }
 
 export function mailState(store: Store): MailState {

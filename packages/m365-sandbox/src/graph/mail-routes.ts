@@ -15,7 +15,7 @@ import { readGraphBody, parseJsonBody } from "./body";
 import { draftJson, outlookId } from "./message-view";
 import { checkSendMailBody } from "./csdl-check";
 import { parseMessage } from "./message-input";
-import { decodeMimeBody, isMimeRequest, parseMimeMessage } from "./mime-input";
+import { decodeMimeBody, isMimeRequest, parseMimeMessage, SEND_AS_DENIED } from "./mime-input";
 import { mailboxTarget, type MailboxTarget } from "./mailbox-target";
 import { GraphHttpError, graphRoute, type GraphCall } from "./pipeline";
 import { checkSize, storeInlineAttachments, submit } from "./submit";
@@ -52,7 +52,8 @@ export function registerMailRoutes(router: Router, ctx: SandboxContext): void {
     withMailbox(g, user, "Mail.Send", async (t) => {
       if (isMimeRequest(g.req.headers["content-type"])) {
         // MIME format: no saveToSentItems parameter exists, so the default (true) applies.
-        const { content, attachments } = await parseMimeMessage(ctx.dataDir, decodeMimeBody(await readGraphBody(g.req)));
+        const { content, attachments, fromNameHasAt } = await parseMimeMessage(ctx.dataDir, decodeMimeBody(await readGraphBody(g.req)));
+        if (fromNameHasAt) throw SEND_AS_DENIED();
         checkSize(t, content, attachments.map((a) => a.bytes.length));
         submit(g, t, content, storeInlineAttachments(ctx, attachments), "sendMail", true);
         g.empty(202);

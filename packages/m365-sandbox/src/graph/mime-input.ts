@@ -13,6 +13,11 @@
  * - No recipients → the same ErrorInvalidRecipients as JSON (observed for a MIME send without recipients:
  *   microsoftgraph/msgraph-sdk-java issue 831).
  *
+ * - A From header whose display name contains "@" (`From: printer@domain.com <printer@domain.com>`, as old
+ *   printers write it) → the send-as refusal, ErrorSendAsDenied, although the address is the mailbox's own
+ *   (observed: github.com/SMTP2Graph/SMTP2Graph/issues/28, fixed there by sending `From: <printer@domain.com>`).
+ *   Modelled on MIME sendMail; whether a draft created from such MIME fails at /send is unconfirmed and not modelled.
+ *
  * The MIME is read with postal-mime (maintained parser) only to route and check the message: recipients,
  * From, subject, body, attachments and X- headers. The raw message itself is kept (blob store) and
  * delivered as it came, so headers, encodings and the multipart structure survive (graph/outlook-send-mime-message:
@@ -56,7 +61,8 @@ function flatten(list: Email["to"]): Address[] {
 
 /**
  * The raw message without its Bcc header (folded lines included): recipients must not see Bcc
- * addresses (RFC 5322 §3.6.3; Exchange's transport removes the header). The JSON view keeps Bcc on
+ * addresses (RFC 5322 §3.6.3; Exchange's MIME writers "MUST NOT copy Bcc recipients to the MIME Bcc header"
+ * for outbound SMTP: [MS-OXCMAIL] 2.1.3.1.1.2, learn.microsoft.com/openspecs/exchange_server_protocols/ms-oxcmail). The JSON view keeps Bcc on
  * the Bcc recipient's copy and in Sent Items, as for JSON sends.
  */
 function withoutBcc(raw: Buffer): Buffer {
@@ -70,7 +76,31 @@ function withoutBcc(raw: Buffer): Buffer {
 export interface MimeMessage {
   content: MessageContent;
   attachments: InlineAttachment[];
+  /** The raw From header has "@" in its display name (the text before "<"): see the comment at the top. */
+  fromNameHasAt: boolean;
 }
+
+/** The raw From header (folded lines joined) of the header section. */
+function rawFrom(raw: Buffer): string | null {
+  const text = raw.toString("latin1");
+  const end = /\r?\n\r?\n/.exec(text);
+  const head = end ? text.slice(0, end.index) : text;
+  const m = /^from:(.*(?:\r?\n[ \t].*)*)/im.exec(head);
+  return m ? m[1]!.replace(/\r?\n[ \t]/g, " ") : null;
+}
+
+function displayNameHasAt(raw: Buffer): boolean {
+  const from = rawFrom(raw);
+  const lt = from?.lastIndexOf("<") ?? -1;
+  return !!from && lt > 0 && from.slice(0, lt).includes("@");
+}
+
+export const SEND_AS_DENIED = () =>
+  new GraphHttpError(
+    403,
+    "ErrorSendAsDenied",
+    "The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.",
+  );
 
 export async function parseMimeMessage(dataDir: string, raw: Buffer): Promise<MimeMessage> {
   // RFC 5322 §2.1: a message starts with header fields ("name:" with printable ASCII names); the body is optional.
@@ -108,5 +138,5 @@ export async function parseMimeMessage(dataDir: string, raw: Buffer): Promise<Mi
     isInline: a.disposition === "inline" || !!a.related,
     ...(a.contentId ? { contentId: a.contentId.replace(/^<|>$/g, "") } : {}),
   }));
-  return { content, attachments };
+  return { content, attachments, fromNameHasAt: displayNameHasAt(raw) };
 }

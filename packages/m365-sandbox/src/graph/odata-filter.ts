@@ -8,6 +8,7 @@
 import { GraphHttpError } from "./pipeline";
 
 export type Value = string | number | boolean | null;
+export type FilterNode = Node;
 type Node =
   | { t: "cmp"; prop: string; op: string; v: Value }
   | { t: "startswith"; prop: string; v: string }

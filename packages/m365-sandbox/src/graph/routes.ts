@@ -4,6 +4,7 @@ import type { Router } from "../http";
 import { registerAttachmentRoutes } from "./attachment-routes";
 import { registerDirectoryRoutes } from "./directory-routes";
 import { registerMailRoutes } from "./mail-routes";
+import { registerTraceRoutes } from "./trace-routes";
 
 export { registerUploadRoutes } from "./upload-routes";
 
@@ -12,4 +13,5 @@ export function registerGraphRoutes(router: Router, ctx: SandboxContext): void {
   registerAttachmentRoutes(router, ctx);
   registerMailRoutes(router, ctx);
   registerDirectoryRoutes(router, ctx);
+  registerTraceRoutes(router, ctx);
 }

@@ -13,35 +13,8 @@ import { applicationRole, testServicePrincipalAuthorization } from "../exchange/
 import { primaryAddressOf, resolveRecipient } from "../exchange/recipients";
 import type { Cmdlet } from "./binding";
 import { PSError } from "./errors";
-import type { Session } from "./session";
+import { alreadyExists, appIdOf, assignmentObject, exoError, findScope, groupObject, notFound, policyObject, recipient, scopeObject, servicePrincipalObject, tenantDomain } from "./exchange-objects";
 import { PSObject, toText } from "./values";
-
-const exoError = (message: string, exceptionType = "ManagementObjectNotFoundException", category = "NotSpecified") =>
-  new PSError(message, { category, exceptionType, errorId: `[Server=SANDBOX],RequestId=${randomUUID()},TimeStamp=${new Date().toUTCString()}] [FailureCategory=Cmdlet-${exceptionType}]` });
-
-const notFound = (identity: string) => exoError(`The operation couldn't be performed because object '${identity}' couldn't be found on 'SANDBOX.PROD.OUTLOOK.COM'.`);
-
-function tenantDomain(s: Session): string {
-  return s.ctx.store.tenants.get(s.tenantId)?.domains[0] ?? "sandbox";
-}
-
-function recipient(s: Session, identity: string) {
-  const r = resolveRecipient(s.ctx.store, s.tenantId, identity);
-  if (!r) throw notFound(identity);
-  return r;
-}
-
-/**
- * -App / -Identity of a service principal. The New-ManagementRoleAssignment reference asks for "the ObjectId
- * GUID value from the output of the Get-ServicePrincipal cmdlet"; learn exchange/permissions-exo/application-rbac
- * writes `-App <ObjectID, AppID, or DisplayName>`. The sandbox accepts all three; whether Exchange refuses the
- * app id for -App is UNCONFIRMED (the pages differ). The portal emits the object id.
- */
-function appIdOf(s: Session, identity: string): string {
-  const exo = s.ctx.store.exoServicePrincipals.find((x) => x.tenantId === s.tenantId && [x.appId, x.objectId, x.displayName].some((v) => v.toLowerCase() === identity.toLowerCase()));
-  if (exo) return exo.appId;
-  throw exoError(`The service principal '${identity}' couldn't be found. Register it with New-ServicePrincipal first.`);
-}
 
 export const EXCHANGE_CMDLETS: Cmdlet[] = [
   {
@@ -61,14 +34,14 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
       const store = s.ctx.store;
       const name = toText(a.Name);
       if ([...store.groups.values()].some((g) => g.tenantId === s.tenantId && g.displayName.toLowerCase() === name.toLowerCase())) {
-        throw exoError(`The name "${name}" is already being used. Please try another name.`, "ADObjectAlreadyExistsException", "InvalidOperation");
+        throw alreadyExists(`The name "${name}" is already being used. Please try another name.`);
       }
       const mail = toText(a.PrimarySmtpAddress ?? `${toText(a.Alias ?? name).replace(/[^A-Za-z0-9._-]/g, "")}@${tenantDomain(s)}`).toLowerCase();
       if (resolveRecipient(store, s.tenantId, mail)) throw exoError(`The proxy address "SMTP:${mail}" is already being used by another recipient.`, "ProxyAddressExistsException", "InvalidOperation");
       const members = ((a.Members as string[] | undefined) ?? []).map((m) => recipient(s, m).id);
       const group = { id: randomUUID(), tenantId: s.tenantId, displayName: toText(a.DisplayName ?? name), mail, kind: a.Type === "Security" ? ("mailEnabledSecurity" as const) : ("distribution" as const), members };
       store.groups.set(group.id, group);
-      return new PSObject("Microsoft.Exchange.Data.Directory.Management.DistributionGroup", { Name: name, DisplayName: group.displayName, GroupType: a.Type === "Security" ? "Universal, SecurityEnabled" : "Universal", PrimarySmtpAddress: mail });
+      return groupObject(group, name);
     },
   },
   {
@@ -106,7 +79,7 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
           scopeId: scope.scopeId, scopeName: scope.scopeName, ...(a.Description ? { description: toText(a.Description) } : {}),
         };
         s.ctx.store.accessPolicies.push(policy);
-        out.push(new PSObject("Microsoft.Exchange.Management.Tasks.ApplicationAccessPolicy", { ScopeName: scope.scopeName, ScopeIdentity: scope.scopeName, Identity: policy.identity, AppId: policy.appId, ScopeIdentityRaw: scope.scopeId, Description: policy.description ?? "", AccessRight: policy.accessRight, ShardType: "All", IsValid: true }));
+        out.push(policyObject(policy));
       }
       return out.length === 1 ? out[0]! : out;
     },
@@ -138,10 +111,11 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
       if (!app || !sp || sp.id.toLowerCase() !== objectId.toLowerCase()) {
         throw exoError(`No enterprise application with AppId '${toText(a.AppId)}' and ObjectId '${objectId}' exists in the tenant. Use the Object ID from Entra ID → Enterprise applications, not the app registration's.`, "ManagementObjectNotFoundException");
       }
-      if (s.ctx.store.exoServicePrincipals.some((x) => x.tenantId === s.tenantId && x.appId === app.appId)) throw exoError(`A service principal with AppId '${app.appId}' already exists.`, "ADObjectAlreadyExistsException", "InvalidOperation");
+      // Why a second run fails here: the reference is a one-time registration; look it up first (Get-ServicePrincipal).
+      if (s.ctx.store.exoServicePrincipals.some((x) => x.tenantId === s.tenantId && x.appId === app.appId)) throw alreadyExists(`A service principal with AppId '${app.appId}' already exists.`);
       const exo = { tenantId: s.tenantId, appId: app.appId, objectId: sp.id, displayName: toText(a.DisplayName ?? app.displayName) };
       s.ctx.store.exoServicePrincipals.push(exo);
-      return new PSObject("Microsoft.Exchange.Data.Directory.Management.ServicePrincipal", { DisplayName: exo.displayName, ObjectId: exo.objectId, AppId: exo.appId });
+      return servicePrincipalObject(exo);
     },
   },
   {
@@ -156,9 +130,10 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
         if (e instanceof OpathError) throw exoError(`Cannot bind parameter 'RecipientRestrictionFilter' to the target. ${e.message}`, "ParameterBindingException", "InvalidArgument");
         throw e;
       }
-      if (s.ctx.store.managementScopes.some((m) => m.tenantId === s.tenantId && m.name.toLowerCase() === name.toLowerCase())) throw exoError(`The management scope "${name}" already exists.`, "ADObjectAlreadyExistsException", "InvalidOperation");
-      s.ctx.store.managementScopes.push({ tenantId: s.tenantId, name, recipientRestrictionFilter: filter });
-      return new PSObject("Microsoft.Exchange.Data.Directory.SystemConfiguration.ManagementScope", { Name: name, ScopeRestrictionType: "RecipientScope", Exclusive: false, RecipientRoot: null, RecipientFilter: filter });
+      if (findScope(s, name)) throw alreadyExists(`The management scope "${name}" already exists.`);
+      const scope = { tenantId: s.tenantId, name, recipientRestrictionFilter: filter };
+      s.ctx.store.managementScopes.push(scope);
+      return scopeObject(scope);
     },
   },
   {
@@ -173,10 +148,26 @@ export const EXCHANGE_CMDLETS: Cmdlet[] = [
       const role = applicationRole(toText(a.Role));
       if (!role) throw notFound(toText(a.Role));
       const scope = a.CustomResourceScope ? toText(a.CustomResourceScope) : undefined;
-      if (scope && !s.ctx.store.managementScopes.some((m) => m.tenantId === s.tenantId && m.name.toLowerCase() === scope.toLowerCase())) throw notFound(scope);
-      const name = toText(a.Name ?? `${role}-${appId}`);
-      s.ctx.store.roleAssignments.push({ tenantId: s.tenantId, name, appId, role, ...(scope ? { customResourceScope: scope } : {}) });
-      return new PSObject("Microsoft.Exchange.Management.RbacTasks.ExchangeRoleAssignmentPresentationObject", { Name: name, Role: role, RoleAssigneeName: appId, RoleAssigneeType: "ServicePrincipal", CustomResourceScope: scope ?? null });
+      const scopeRow = scope ? findScope(s, scope) : undefined;
+      if (scope && !scopeRow) throw notFound(scope);
+      const taken = (n: string) => s.ctx.store.roleAssignments.some((x) => x.tenantId === s.tenantId && x.name.toLowerCase() === n.toLowerCase());
+      let name: string;
+      if (a.Name !== undefined) {
+        // "The maximum length of the name is 64 characters" (learn powershell/module/exchangepowershell/new-managementroleassignment, -Name).
+        name = toText(a.Name);
+        if (name.length > 64) throw exoError(`Cannot bind parameter 'Name': the name "${name}" is ${name.length} characters long; the maximum is 64.`, "ParameterBindingException", "InvalidArgument");
+        // Names identify assignments (Get-ManagementRoleAssignment -Identity), so they are unique (the text is unconfirmed).
+        if (taken(name)) throw alreadyExists(`The role assignment "${name}" already exists.`);
+      } else {
+        // "If you don't specify a name, a name is created automatically": Exchange's pattern is unconfirmed; the
+        // sandbox's is <role>-<app id>, with a number added when taken.
+        const base = `${role}-${appId}`.slice(0, 60);
+        name = base;
+        for (let i = 2; taken(name); i++) name = `${base}${i}`;
+      }
+      const assignment = { tenantId: s.tenantId, name, appId, role, ...(scopeRow ? { customResourceScope: scopeRow.name } : {}) };
+      s.ctx.store.roleAssignments.push(assignment);
+      return assignmentObject(assignment);
     },
   },
   {

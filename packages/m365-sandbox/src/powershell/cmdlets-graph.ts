@@ -2,7 +2,7 @@
  * Microsoft Graph PowerShell cmdlets the portal's registration scripts use, acting on the sandbox
  * directory (GRAPH-FACTS §8): Connect-MgGraph, Get-MgServicePrincipal, New-MgApplication,
  * New-MgServicePrincipal, New-MgServicePrincipalAppRoleAssignedTo, Add-MgApplicationPassword,
- * Get-MgApplication, Update-MgApplication (keyCredentials), and for taking a tenant-wide application
+ * Get-MgApplication, Update-MgApplication (keyCredentials), Remove-MgApplicationPassword, and for taking a tenant-wide application
  * permission away again: Get-MgServicePrincipalAppRoleAssignment, Remove-MgServicePrincipalAppRoleAssignment. Graph's error codes and messages are
  * Microsoft's where known (graph/api/*); the sandbox's own wording is marked.
  */
@@ -33,8 +33,17 @@ function requireGraph(s: Session): void {
 /** Graph's own service principal in a tenant (the sandbox has none stored: a stable id stands in). */
 export const graphSpId = (tenantId: string) => stableGuid(tenantId, "sp:microsoft-graph");
 
+/**
+ * The application as Get-MgApplication prints it, with its credentials as Graph lists them
+ * (graph/api/resources/passwordcredential: secretText is never returned after creation, only the
+ * three-character hint; keyCredential's key is not returned by a plain GET).
+ */
 const appView = (a: AppRegistration) =>
-  new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphApplication", { DisplayName: a.displayName, Id: a.id, AppId: a.appId, SignInAudience: a.signInAudience, PublisherDomain: null });
+  new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphApplication", {
+    DisplayName: a.displayName, Id: a.id, AppId: a.appId, SignInAudience: a.signInAudience, PublisherDomain: null,
+    PasswordCredentials: a.secrets.map((x) => new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphPasswordCredential", { CustomKeyIdentifier: null, DisplayName: x.displayName ?? null, EndDateTime: x.endDateTime, Hint: x.hint, KeyId: x.keyId, SecretText: null, StartDateTime: x.startDateTime })),
+    KeyCredentials: a.certificates.map((c) => new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphKeyCredential", { CustomKeyIdentifier: c.x5t, DisplayName: c.displayName ?? null, EndDateTime: c.endDateTime, Key: null, KeyId: c.keyId, StartDateTime: c.startDateTime, Type: "AsymmetricX509Cert", Usage: "Verify" })),
+  });
 
 /** "appId eq '<guid>'" — the only filter the generators use. */
 function appIdFilter(cmd: string, filter: string): string {
@@ -186,6 +195,24 @@ export const GRAPH_CMDLETS: Cmdlet[] = [
       for (const k of ["displayName", "endDateTime", "startDateTime"]) if (pc.has(k)) body[k] = toText(pc.get(k)!);
       const secret = addSecret(s.ctx, app, body, "passwordCredential");
       return new PSObject("Microsoft.Graph.PowerShell.Models.MicrosoftGraphPasswordCredential", { CustomKeyIdentifier: null, DisplayName: secret.displayName ?? null, EndDateTime: secret.endDateTime, Hint: secret.hint, KeyId: secret.keyId, SecretText: secret.secretText, StartDateTime: secret.startDateTime });
+    },
+  },
+  {
+    // graph/api/application-removepassword: removes one client secret by its keyId. A token request with
+    // that secret then fails with AADSTS7000215, as for any unknown secret (tokens already issued stay
+    // valid until they expire: Entra does not revoke access tokens).
+    name: "Remove-MgApplicationPassword", module: "graph", shouldProcess: { target: (a) => toText(a.KeyId ?? null) },
+    params: { ApplicationId: { type: "string", mandatory: true }, KeyId: { type: "string", mandatory: true }, PassThru: { type: "switch" } },
+    run(s, a) {
+      requireGraph(s);
+      const cmd = "Remove-MgApplicationPassword";
+      const app = appByObjectId(s, cmd, requireValue("ApplicationId", a.ApplicationId));
+      const keyId = requireValue("KeyId", a.KeyId).toLowerCase();
+      const at = app.secrets.findIndex((x) => x.keyId.toLowerCase() === keyId);
+      // Graph answers 400 for a keyId the application does not hold; the exact wording is unconfirmed.
+      if (at < 0) throw graphError(cmd, "Request_BadRequest", `No password credential found with keyId '${keyId}'.`);
+      app.secrets.splice(at, 1);
+      return a.PassThru === true ? true : undefined;
     },
   },
   {

@@ -1,6 +1,7 @@
 /** Every cmdlet the runner knows, and the host's Write-* cmdlets. Anything else is "not recognized". */
 import type { Cmdlet } from "./binding";
 import { EXCHANGE_CMDLETS } from "./cmdlets-exchange";
+import { EXCHANGE_LOOKUP_CMDLETS } from "./cmdlets-exchange-lookup";
 import { GRAPH_CMDLETS } from "./cmdlets-graph";
 import { notSupported, PSError } from "./errors";
 import { PSHash, PSObject, toText, type PSValue } from "./values";
@@ -53,7 +54,7 @@ const WHERE_OBJECT: Cmdlet = {
   },
 };
 
-const ALL = [WHERE_OBJECT, ...HOST_CMDLETS, ...GRAPH_CMDLETS, ...EXCHANGE_CMDLETS];
+const ALL = [WHERE_OBJECT, ...HOST_CMDLETS, ...GRAPH_CMDLETS, ...EXCHANGE_CMDLETS, ...EXCHANGE_LOOKUP_CMDLETS];
 
 export function findCmdlet(name: string, exchangeLoaded: boolean): Cmdlet | undefined {
   const c = ALL.find((x) => x.name.toLowerCase() === name.toLowerCase());

@@ -48,7 +48,7 @@ export interface RunResult { transcript: string; ok: boolean; errors: number; tr
 /**
  * Descends single-child wrapper nodes down to the commands, if the pipeline is made of commands only:
  * one command, or several joined by | (the output of each feeds the next; only cmdlets that take
- * pipeline input — Where-Object here — may follow the first).
+ * pipeline input — Where-Object here — may follow the first), the first possibly an expression.
  */
 function commandsOf(n: Node): Node[] | null {
   let cur: Node = n;
@@ -56,7 +56,9 @@ function commandsOf(n: Node): Node[] | null {
     if (cur.type === "command") return [cur];
     const kids = cur.namedChildren.filter((k) => k.type !== "comment");
     if (cur.type === "pipeline_chain" && kids.length > 1) {
-      if (!kids.every((k) => k.type === "command")) throw notSupported("pipelines that mix commands and expressions");
+      // A pipeline may begin with an expression whose value is enumerated into the first command
+      // (about_Pipelines: `$app.PasswordCredentials | Where-Object …`); after it, commands only.
+      if (!kids.slice(1).every((k) => k.type === "command")) throw notSupported("pipelines that mix commands and expressions");
       return kids;
     }
     if (kids.length !== 1 || !["pipeline", "pipeline_chain"].includes(cur.type)) return null;
@@ -93,8 +95,24 @@ function runCommand(s: Session, cmd: Node, column: number, entry: TraceEntry | u
         category: "InvalidOperation", exceptionType: "PSInvalidOperationException", errorId: "HostFunctionNotImplemented",
       });
     }
-    const value = c.run(s, args, input) ?? null;
-    return { name: c.name, value, stop: false };
+    try {
+      const value = c.run(s, args, input) ?? null;
+      return { name: c.name, value, stop: false };
+    } catch (e) {
+      // -ErrorAction SilentlyContinue / Ignore: a non-terminating error is neither shown nor counted and the
+      // command outputs nothing, so `$x = Get-… -ErrorAction SilentlyContinue` leaves $x $null
+      // (microsoft.powershell.core/about/about_commonparameters, -ErrorAction). Binding errors are
+      // terminating and not affected (they were thrown by bind() above). SilentlyContinue also adds the
+      // error to $Error; the runner has no $Error. That Exchange Online's "couldn't be found" errors are
+      // non-terminating, so this idiom works with them, is what admins' scripts rely on; Microsoft does not
+      // document it per cmdlet (unconfirmed).
+      const quiet = args.ErrorAction === "SilentlyContinue" || args.ErrorAction === "Ignore";
+      if (quiet && e instanceof PSError && e.info.exceptionType !== "ParameterBindingException") {
+        if (entry) entry.silenced = e.message.split(/\r?\n/)[0]!;
+        return { name: c.name, value: null, stop: false };
+      }
+      throw e;
+    }
   } catch (e) {
     if (e instanceof PSError) throw Object.assign(e, { command: c.name });
     throw e;
@@ -144,8 +162,12 @@ function runPipeline(s: Session, cmds: Node[], column: number, entry: TraceEntry
   let value: PSValue = null;
   cmds.forEach((cmd, i) => {
     // The trace records the first command's binding (what a generator handed it); the filters follow it.
+    if (i === 0 && cmd.type !== "command") {
+      value = evaluate(s, cmd);
+      return;
+    }
     const input = i === 0 ? undefined : value === null ? [] : Array.isArray(value) ? value : [value];
-    value = runCommand(s, cmd, column, i === 0 ? entry : undefined, input).value;
+    value = runCommand(s, cmd, column, i === 0 || (i === 1 && cmds[0]!.type !== "command") ? entry : undefined, input).value;
   });
   return value;
 }

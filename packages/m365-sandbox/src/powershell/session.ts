@@ -28,6 +28,8 @@ export interface TraceEntry {
   /** What the statement printed (objects in list view), when it printed anything. */
   output?: string[];
   error?: string;
+  /** An error hidden by -ErrorAction SilentlyContinue or Ignore: not shown, not counted. */
+  silenced?: string;
 }
 
 export type TraceValue = string | number | boolean | null | TraceValue[] | { [key: string]: TraceValue };

@@ -1,16 +1,37 @@
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { buttonClass } from "@/components/ui/button";
 import { Badge, Card } from "@/components/ui/card";
 import { StepIntro } from "@/components/wizard/step-intro";
 import { requiredPermissions } from "@/lib/powershell/permissions";
+import { detectConsent } from "@/lib/tenants/wizard/detect-consent";
 import { explainConsentError } from "@/lib/tenants/wizard/explain-consent";
 import { wizardPage } from "@/lib/tenants/wizard/wizard-page";
 import { ConsentElsewhereForm } from "./elsewhere-form";
 import { StartConsentForm } from "./start-form";
 
-export default async function ConsentStep({ params, searchParams }: { params: Promise<{ tenantId: string }>; searchParams: Promise<{ result?: string; error?: string; error_description?: string }> }) {
-  const { t } = await wizardPage(params, "consent");
+export default async function ConsentStep({ params, searchParams }: { params: Promise<{ tenantId: string }>; searchParams: Promise<{ result?: string; error?: string; error_description?: string; next?: string }> }) {
+  const { t, user } = await wizardPage(params, "consent");
   const q = await searchParams;
+  // Already satisfied (the registration script granted it): say so in one line and go on to Verify. Coming
+  // from the Credential step's Continue, skip this page altogether.
+  const detected = q.error || q.result ? null : await detectConsent(user, t.id);
+  if (detected && q.next === "1") redirect(`/setup/${t.id}/verify?skipped=consent`);
+  if (detected) {
+    return (
+      <>
+        <StepIntro title="Admin consent" why="Application permissions such as Mail.Send only take effect once an administrator consents for the whole organization." />
+        <Card title="Grant consent" actions={<Badge tone="good">consent granted</Badge>}>
+          <p role="status" data-testid="consent-detected" className="mb-3 text-sm">{detected.reason}</p>
+          <Link className={buttonClass()} href={`/setup/${t.id}/verify`}>Continue to verify</Link>
+          <details className="mt-4 text-sm">
+            <summary className="cursor-pointer text-slate-600 dark:text-slate-400">Consent again in the browser anyway</summary>
+            <div className="mt-2">{t.clientId ? <StartConsentForm tenantId={t.id} variant="secondary" /> : null}</div>
+          </details>
+        </Card>
+      </>
+    );
+  }
   const problem = q.error ? explainConsentError(q.error, q.error_description ?? null) : null;
   const granted = t.consentState === "granted";
   // "reported": Microsoft's redirect said admin_consent=True. Only Verify (the app's token) proves it.

@@ -5,13 +5,13 @@ import { FormMessage } from "@/components/ui/form-message";
 import { idle } from "@/lib/action-state";
 import { startConsentAction } from "./actions";
 
-export function StartConsentForm({ tenantId }: { tenantId: string }) {
+export function StartConsentForm({ tenantId, variant = "primary" }: { tenantId: string; variant?: "primary" | "secondary" }) {
   const [state, formAction, pending] = useActionState(startConsentAction, idle);
   return (
     <form action={formAction}>
       <input type="hidden" name="tenantId" value={tenantId} />
       <FormMessage state={state} />
-      <Button type="submit" disabled={pending}>Open admin consent</Button>
+      <Button type="submit" variant={variant} disabled={pending}>Open admin consent</Button>
     </form>
   );
 }

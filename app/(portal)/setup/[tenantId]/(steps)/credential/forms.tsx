@@ -7,7 +7,7 @@ import { idle } from "@/lib/action-state";
 import { generateCertificateAction, saveSecretAction } from "./actions";
 import { useFormAction } from "@/components/ui/use-form-action";
 
-export function SecretForm({ tenantId, defaultExpiry }: { tenantId: string; defaultExpiry: string }) {
+export function SecretForm({ tenantId, defaultExpiry, primary = false }: { tenantId: string; defaultExpiry: string; primary?: boolean }) {
   const { state, formAction, pending, fields: f, values: v } = useFormAction(saveSecretAction);
   return (
     <form action={formAction} className="space-y-3" noValidate>
@@ -18,7 +18,7 @@ export function SecretForm({ tenantId, defaultExpiry }: { tenantId: string; defa
       <Field name="secret" label="Client secret value" type="password" autoComplete="off" spellCheck={false} required error={f?.secret}
         hint="Certificates & secrets → the secret's Value (not its Secret ID)." />
       <Field name="expires" label="Expires" type="date" required defaultValue={v?.expires ?? defaultExpiry} error={f?.expires} hint="As shown in Entra ID; the dashboard warns 30 days before." />
-      <Button type="submit" disabled={pending}>{pending ? "Checking the secret…" : "Save the secret"}</Button>
+      <Button type="submit" variant={primary ? "primary" : "secondary"} disabled={pending}>{pending ? "Checking the secret…" : "Save the secret"}</Button>
     </form>
   );
 }
@@ -38,7 +38,8 @@ export function CertificateForm({ tenantId, hasCertificate }: { tenantId: string
           <option value="2">2 years</option>
         </select>
       </div>
-      <Button type="submit" disabled={pending}>{pending ? "Generating…" : hasCertificate ? "Generate a new certificate" : "Generate a certificate"}</Button>
+      {/* Once there is a certificate the next action is uploading it or continuing: a new one is the quiet choice. */}
+      <Button type="submit" variant={hasCertificate ? "secondary" : "primary"} disabled={pending}>{pending ? "Generating…" : hasCertificate ? "Generate a new certificate" : "Generate a certificate"}</Button>
     </form>
   );
 }

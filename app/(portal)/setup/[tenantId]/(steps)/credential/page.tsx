@@ -58,11 +58,11 @@ export default async function CredentialStep({ params }: { params: Promise<{ ten
           ) : null}
         </Card>
         <Card title="Client secret">
-          <SecretForm tenantId={t.id} defaultExpiry={defaultExpiry} />
+          <SecretForm tenantId={t.id} defaultExpiry={defaultExpiry} primary={t.credentialKind === "none" && t.data.plannedCredential === "secret"} />
         </Card>
       </div>
       {t.credentialKind !== "none" ? (
-        <p className="mt-4"><Link className={buttonClass()} href={`/setup/${t.id}/consent`}>Continue to admin consent</Link></p>
+        <p className="mt-4"><Link className={buttonClass()} href={`/setup/${t.id}/consent?next=1`}>Continue to admin consent</Link></p>
       ) : null}
     </>
   );

@@ -5,6 +5,8 @@ import { StepIntro } from "@/components/wizard/step-intro";
 import { explainError } from "@/lib/graph/explain";
 import { isRestrictionRefusal } from "@/lib/tenants/wizard/prove-restriction";
 import { wizardPage } from "@/lib/tenants/wizard/wizard-page";
+import { SandboxRun } from "@/components/wizard/sandbox-run";
+import { runScriptAction } from "../../actions";
 import { ProveForm } from "./prove-form";
 
 type Outcome = { address: string; httpStatus: number | null; code: string | null; message: string | null; sendId?: string };
@@ -55,12 +57,16 @@ export default async function ProveStep({ params }: { params: Promise<{ tenantId
                 {rbac ? (
                   <>
                     With RBAC for Applications this means the app still holds the tenant-wide Mail.Send grant in Entra ID (grants add up), or Exchange has not applied the scope yet (cached 30 minutes to 2 hours).{" "}
-                    <Link className="underline" href={`/setup/${t.id}/restrict#remove-grant`}>Remove the tenant-wide grant</Link>, verify again, then re-check.
+                    <Link className="underline" href={`/setup/${t.id}/restrict#remove-grant`}>Remove the tenant-wide grant</Link>
+                    {t.cloud === "sandbox" ? " (or run its script here)" : ", verify again"}, then re-check.
                   </>
                 ) : (
                   <>Exchange takes time to apply a new access policy to Graph — up to an hour or more. Re-check later.</>
                 )}
               </p>
+            ) : null}
+            {notEnforced && rbac && t.cloud === "sandbox" ? (
+              <SandboxRun action={runScriptAction} tenantId={t.id} kind="remove-grant" label="Remove the tenant-wide grant in the sandbox" variant="primary" />
             ) : null}
             {p.outside && !notEnforced && !p.ok ? (
               <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100">

@@ -7,7 +7,7 @@ import { idle } from "@/lib/action-state";
 import { planCredentialAction, saveClientIdAction } from "./actions";
 import { useFormAction } from "@/components/ui/use-form-action";
 
-export function ClientIdForm({ tenantId, clientId }: { tenantId: string; clientId: string | null }) {
+export function ClientIdForm({ tenantId, clientId, primary = true }: { tenantId: string; clientId: string | null; primary?: boolean }) {
   const { state, formAction, pending, fields: f, values: v } = useFormAction(saveClientIdAction);
   return (
     <form action={formAction} className="flex max-w-2xl flex-wrap items-end gap-3" noValidate>
@@ -17,7 +17,7 @@ export function ClientIdForm({ tenantId, clientId }: { tenantId: string; clientI
         <Field name="clientId" label="Application (client) ID" required spellCheck={false} autoComplete="off" key={clientId ?? "none"}
           defaultValue={v?.clientId ?? clientId ?? ""} error={f?.clientId} hint="From the app registration's Overview page, or the script's output." />
       </div>
-      <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Save and continue"}</Button>
+      <Button type="submit" variant={primary ? "primary" : "secondary"} disabled={pending}>{pending ? "Saving…" : "Save and continue"}</Button>
     </form>
   );
 }

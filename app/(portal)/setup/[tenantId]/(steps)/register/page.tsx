@@ -20,7 +20,7 @@ export default async function RegisterStep({ params }: { params: Promise<{ tenan
     <>
       <StepIntro
         title="Register the app"
-        why="Microsoft Graph only accepts mail from an app registered in your Entra ID, with the permissions you grant it. Pick one of three ways below — they create the same app, asking for exactly these permissions — then enter its application (client) ID."
+        why="Microsoft Graph only accepts mail from an app registered in your Entra ID, with the permissions you grant it. The script below creates the app asking for exactly these permissions (other ways are one click away); then the application (client) ID is filled in."
       />
       <ul className="mb-4 list-disc pl-6 text-sm">
         {perms.map((p) => (
@@ -30,25 +30,31 @@ export default async function RegisterStep({ params }: { params: Promise<{ tenan
         ))}
       </ul>
       <PlanCredentialForm tenantId={t.id} planned={planned} />
-      <div className="mt-4 grid gap-4 xl:grid-cols-3">
-        <Card title="a) In the Entra admin center">
-          <ol className="list-decimal space-y-1 pl-5 text-sm">
-            <li>Open <strong>Entra ID → App registrations → New registration</strong>.</li>
-            <li>Name: <span className="font-mono">Graph Mail Portal</span>; Supported account types: <strong>Accounts in this organizational directory only</strong>.</li>
-            <li>Redirect URI: platform <strong>Web</strong>, <span className="break-all font-mono">{uris.consent}</span>{t.useDelegated ? <>; then under <strong>Authentication</strong> add <span className="break-all font-mono">{uris.signIn}</span></> : null}.</li>
-            <li><strong>API permissions → Add a permission → Microsoft Graph</strong>: {perms.map((p) => `${p.name} (${p.type === "Role" ? "Application permissions" : "Delegated permissions"})`).join(", ")}. Remove User.Read if you do not sign people in.</li>
-            <li>{planned === "secret" ? <><strong>Certificates &amp; secrets → New client secret</strong>: copy its <em>Value</em> (shown once) for the next step.</> : <>The certificate comes in the next step (the portal makes it).</>}</li>
-            <li>Copy the <strong>Application (client) ID</strong> from <strong>Overview</strong> into the field below.</li>
-          </ol>
-        </Card>
-        <ScriptBlock title="b) Microsoft Graph PowerShell" text={ps.text} downloadHref={`${base}/register-ps`} filename={ps.filename}>
-          {t.cloud === "sandbox" ? <SandboxRun action={runScriptAction} tenantId={t.id} kind="register-ps" /> : null}
+      <div className="mt-4 min-w-0">
+        <ScriptBlock title="Microsoft Graph PowerShell (recommended)" text={ps.text} downloadHref={`${base}/register-ps`} filename={ps.filename}>
+          {t.cloud === "sandbox" ? <SandboxRun action={runScriptAction} tenantId={t.id} kind="register-ps" variant={t.clientId ? "secondary" : "primary"} /> : null}
         </ScriptBlock>
-        <ScriptBlock title="c) Azure CLI (bash)" text={az.text} downloadHref={`${base}/register-az`} filename={az.filename} />
       </div>
       <Card title="The registered app" className="mt-4">
-        <ClientIdForm tenantId={t.id} clientId={t.clientId} />
+        <ClientIdForm tenantId={t.id} clientId={t.clientId} primary={!!t.clientId || t.cloud !== "sandbox"} />
       </Card>
+      {/* Alternatives one click away: the same app, made another way. */}
+      <details className="mt-4 text-sm" data-testid="register-other-ways">
+        <summary className="cursor-pointer font-medium">Other ways: Azure CLI, by hand in the Entra admin center</summary>
+        <div className="mt-3 grid min-w-0 gap-4">
+          <Card title="By hand, in the Entra admin center">
+            <ol className="list-decimal space-y-1 pl-5 text-sm">
+              <li>Open <strong>Entra ID → App registrations → New registration</strong>.</li>
+              <li>Name: <span className="font-mono">Graph Mail Portal</span>; Supported account types: <strong>Accounts in this organizational directory only</strong>.</li>
+              <li>Redirect URI: platform <strong>Web</strong>, <span className="break-all font-mono">{uris.consent}</span>{t.useDelegated ? <>; then under <strong>Authentication</strong> add <span className="break-all font-mono">{uris.signIn}</span></> : null}.</li>
+              <li><strong>API permissions → Add a permission → Microsoft Graph</strong>: {perms.map((p) => `${p.name} (${p.type === "Role" ? "Application permissions" : "Delegated permissions"})`).join(", ")}. Remove User.Read if you do not sign people in.</li>
+              <li>{planned === "secret" ? <><strong>Certificates &amp; secrets → New client secret</strong>: copy its <em>Value</em> (shown once) for the next step.</> : <>The certificate comes in the next step (the portal makes it).</>}</li>
+              <li>Copy the <strong>Application (client) ID</strong> from <strong>Overview</strong> into the field above.</li>
+            </ol>
+          </Card>
+          <ScriptBlock title="Azure CLI (bash)" text={az.text} downloadHref={`${base}/register-az`} filename={az.filename} />
+        </div>
+      </details>
     </>
   );
 }

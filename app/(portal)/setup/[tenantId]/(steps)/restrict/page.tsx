@@ -5,13 +5,16 @@ import { SandboxRun } from "@/components/wizard/sandbox-run";
 import { ScriptBlock } from "@/components/wizard/script-block";
 import { StepIntro } from "@/components/wizard/step-intro";
 import { RBAC_LEARN_URL } from "@/lib/powershell/remove-tenant-grant";
+import { directoryChoices } from "@/lib/tenants/wizard/directory-choices";
 import { tenantScript } from "@/lib/tenants/wizard/tenant-scripts";
 import { wizardPage } from "@/lib/tenants/wizard/wizard-page";
 import { runScriptAction } from "../../actions";
 import { RestrictForm } from "./restrict-form";
+import { runRecommendedAction } from "./run-actions";
 
 export default async function RestrictStep({ params }: { params: Promise<{ tenantId: string }> }) {
-  const { t } = await wizardPage(params, "restrict");
+  const { t, user } = await wizardPage(params, "restrict");
+  const choices = await directoryChoices(user, t.id);
   const r = t.data.restriction;
   const method = r?.method ?? (r ? "policy" : "rbac");
   const scripts = r && t.clientId
@@ -53,18 +56,27 @@ export default async function RestrictStep({ params }: { params: Promise<{ tenan
             method,
             mailboxes: (r?.mailboxes ?? t.senders.filter((s) => s.allowed).map((s) => s.address)).join("\n"),
             groupAddress: r?.groupAddress ?? "",
-            createGroup: r?.createGroup ?? false,
+            // Creating a new group in the script is the recommended default when none in the tenant fits.
+            createGroup: r?.createGroup ?? true,
             outsideMailbox: r?.outsideMailbox ?? "",
           }}
+          choices={choices}
         />
       </Card>
       {scripts ? (
         <>
+          {method === "rbac" && sandbox ? (
+            <Card title="The recommended restriction, in one run" className="mt-4">
+              <p className="text-sm">Runs script 1 (the RBAC scope), then script 2 (the removal of the tenant-wide Mail.Send grant), in the sandbox.</p>
+              <SandboxRun action={runRecommendedAction} tenantId={t.id} kind="rbac" label="Run both in the sandbox" variant="primary" />
+            </Card>
+          ) : null}
           <div className="mt-4 grid gap-4 xl:grid-cols-2">{method === "rbac" ? rbacBlocks : policyBlock}</div>
           {method === "rbac" ? (
             <p className="mt-4 flex flex-wrap items-center gap-3">
-              <Link className={buttonClass()} href={`/setup/${t.id}/verify`}>Verify again</Link>
-              <span className="text-sm text-slate-600 dark:text-slate-400">After both scripts: the token should carry no tenant-wide grant, then prove the scope.</span>
+              <Link className={buttonClass()} href={`/setup/${t.id}/prove`}>Continue to the proof</Link>
+              <Link className={buttonClass("secondary")} href={`/setup/${t.id}/verify`}>Verify again</Link>
+              <span className="text-sm text-slate-600 dark:text-slate-400">After both scripts the token carries no tenant-wide grant; the proof shows the scope.</span>
             </p>
           ) : (
             <p className="mt-4"><Link className={buttonClass()} href={`/setup/${t.id}/prove`}>Continue to the proof</Link></p>

@@ -16,7 +16,7 @@ export default async function TenantStep({ params }: { params: Promise<{ tenantI
       <TenantForm
         action={updateTenantAction}
         sandboxAvailable={t.cloud === "sandbox" || (await sandboxAvailable())}
-        defaults={{ tenantId: t.id, name: t.name, directoryId: t.directoryId, cloud: t.cloud, usage, largeAttachments: t.largeAttachments, bulkDirectory: t.bulkDirectory }}
+        defaults={{ tenantId: t.id, name: t.name, directoryId: t.directoryId, cloud: t.cloud, usage, largeAttachments: t.largeAttachments, bulkDirectory: t.bulkDirectory, messageTrace: t.messageTrace }}
       />
     </>
   );

@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { Button, buttonClass } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { idle } from "@/lib/action-state";
+import { STATUS_LABELS } from "@/lib/glossary";
 import { verifyAction } from "./actions";
 
 export function VerifyForm({ tenantId, next, prove }: { tenantId: string; next: string; prove: string }) {
@@ -12,7 +13,8 @@ export function VerifyForm({ tenantId, next, prove }: { tenantId: string; next: 
   return (
     <form action={formAction} className="space-y-4">
       <input type="hidden" name="tenantId" value={tenantId} />
-      <Button type="submit" disabled={pending}>{pending ? "Asking Entra ID for a token…" : "Verify now"}</Button>
+      {/* One primary action: "Verify now" until a result, then Continue (and verifying again is the quiet choice). */}
+      <Button type="submit" variant={v && !v.missingMailSend ? "secondary" : "primary"} disabled={pending}>{pending ? "Asking Entra ID for a token…" : v ? "Verify again" : "Verify now"}</Button>
       <FormMessage state={state} />
       {v ? (
         <div className="space-y-3 text-sm">
@@ -30,6 +32,8 @@ export function VerifyForm({ tenantId, next, prove }: { tenantId: string; next: 
             </p>
           ) : null}
           {v.missingReadWrite ? <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">Mail.ReadWrite is missing: attachments of 3 MB and more will fail until it is consented.</p> : null}
+          {v.messageTrace === false ? <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">ExchangeMessageTrace.Read.All is missing: History stays at &quot;{STATUS_LABELS.accepted}&quot; until it is consented (and Microsoft&apos;s message trace service principal exists in the tenant).</p> : null}
+          {v.messageTrace === true ? <p className="text-emerald-700 dark:text-emerald-400">ExchangeMessageTrace.Read.All granted: delivery status will be read from message trace.</p> : null}
           {v.missingUserRead ? <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">User.Read.All is missing: bulk welcome runs cannot list new users until it is consented (CSV runs still work).</p> : null}
           {v.unrestricted ? (
             <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">
@@ -37,8 +41,8 @@ export function VerifyForm({ tenantId, next, prove }: { tenantId: string; next: 
               {v.path === "rbac" ? "With RBAC for Applications, remove the tenant-wide grant (Restrict step) so the scope takes effect." : "Restrict it to the sender mailboxes next."}
             </p>
           ) : null}
-          <details open>
-            <summary className="cursor-pointer font-medium">The token&apos;s claims (decoded for display only)</summary>
+          <details>
+            <summary className="cursor-pointer text-slate-600 dark:text-slate-400">The token&apos;s claims (decoded for display only)</summary>
             <pre className="mt-2 overflow-auto rounded bg-slate-950 p-3 text-xs text-slate-100">{JSON.stringify(v.claims, null, 2)}</pre>
           </details>
           {v.missingMailSend ? null : <Link className={buttonClass()} href={v.scopedByRbac ? prove : next}>Continue</Link>}

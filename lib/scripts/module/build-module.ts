@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import { psQuote } from "@/lib/powershell/quote";
+import type { ModuleTransport } from "@/lib/schemas/scripts-module";
+import { errorTablePowerShell } from "./error-table";
+import { apiHelpers, apiSendCall, apiTransportHelp, apiTransportParameters } from "./ps-api";
+import { commonHelpers, sendFunction } from "./ps-common";
+import { graphHelpers, graphSendCall, graphTransportHelp, graphTransportParameters } from "./ps-graph";
+import { moduleReadme } from "./readme";
+
+/**
+ * The drop-in PowerShell module (issue 13): GraphMail/GraphMail.psm1 with Send-GraphMailMessage (the
+ * parameters of Send-MailMessage) and Save-GraphMailCredential, its manifest and a README, generated for
+ * one tenant and one transport. Pure: the page shows these files, the download route zips them
+ * (zip-module.ts), the converter's download includes them.
+ *
+ * Every value that comes from the portal or the tenant (portal URL, tenant name and id, client id, login
+ * and Graph URLs, default sender) is placed with psQuote (lib/powershell/quote.ts) in one configuration
+ * block; secrets (the API key, the certificate) are never written into the files — the module reads them
+ * from a parameter, an environment variable or the Windows Credential Manager (or a DPAPI-protected file) at run time.
+ */
+export const MODULE_FOLDER = "GraphMail";
+
+export interface ModuleTenant {
+  /** The portal's id of the tenant (names the Credential Manager entries and DPAPI files, so two tenants' modules keep separate secrets). */
+  id: string;
+  name: string;
+  /** Directory (tenant) id or verified domain. */
+  directoryId: string;
+  /** The app registration's client id (needed by the Graph transport). */
+  clientId: string | null;
+  /** Entra ID's host for the tenant's cloud, e.g. https://login.microsoftonline.com. */
+  loginUrl: string;
+  /** Graph's host for the tenant's cloud, e.g. https://graph.microsoft.com. */
+  graphUrl: string;
+}
+
+export interface ModuleOptions {
+  transport: ModuleTransport;
+  tenant: ModuleTenant;
+  /** The portal's public URL (PORTAL_URL): the REST API transport calls it. */
+  portalUrl: string;
+  /** Used when a call gives no -From (Send-MailMessage requires -From; the module then does not). */
+  defaultFrom?: string | null;
+  /** The module's version (ModuleVersion in the manifest). */
+  version?: string;
+}
+
+export interface ModuleFile {
+  path: string;
+  content: string;
+}
+
+export interface BuiltModule {
+  folder: string;
+  files: ModuleFile[];
+}
+
+export class ModuleOptionError extends Error {
+  constructor(
+    readonly field: "transport" | "tenant" | "from",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const trimSlash = (u: string) => u.replace(/\/+$/, "");
+
+/** A stable GUID for the manifest, per tenant and transport (PowerShell keys modules by name + GUID). */
+function moduleGuid(o: ModuleOptions): string {
+  const h = createHash("sha256").update(`graphmail:${o.tenant.id}:${o.transport}`).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The configuration block's entries: the only place portal-provided values enter the module. */
+export function moduleConfig(o: ModuleOptions): Record<string, string | null> {
+  const common = {
+    Transport: o.transport === "api" ? "Api" : "Graph",
+    TenantName: o.tenant.name,
+    // Letters and digits of the portal's id only: it names files under %APPDATA%\GraphMail.
+    StoreName: `tenant-${o.tenant.id.replace(/[^A-Za-z0-9]/g, "")}`,
+    DefaultFrom: o.defaultFrom || null,
+  };
+  if (o.transport === "api") return { ...common, PortalUrl: trimSlash(o.portalUrl) };
+  if (!o.tenant.clientId) throw new ModuleOptionError("transport", "This tenant has no application (client) ID yet: finish its setup, or choose the REST API.");
+  const graph = trimSlash(o.tenant.graphUrl);
+  return {
+    ...common,
+    TenantId: o.tenant.directoryId,
+    ClientId: o.tenant.clientId,
+    TokenUrl: `${trimSlash(o.tenant.loginUrl)}/${o.tenant.directoryId}/oauth2/v2.0/token`,
+    GraphUrl: graph,
+    // App-only tokens ask for the resource's .default scope; Graph's resource id is its origin (as lib/graph/tokens.ts).
+    GraphScope: `${new URL(graph).origin}/.default`,
+  };
+}
+
+function configBlock(o: ModuleOptions): string {
+  const entries = Object.entries(moduleConfig(o)).map(([k, v]) => `    ${k} = ${v === null ? "$null" : psQuote(v)}`);
+  return `# This module's settings, written by the portal. Secrets are not here: see README.txt.\n$script:GraphMailConfig = @{\n${entries.join("\n")}\n}`;
+}
+
+function psm1(o: ModuleOptions): string {
+  const api = o.transport === "api";
+  return [
+    "#Requires -Version 5.1",
+    "# GraphMail: Send-GraphMailMessage, a drop-in replacement for Send-MailMessage that sends through",
+    api ? "# the Graph Mail Portal's REST API. Generated by Graph Mail Portal; see README.txt." : "# Microsoft Graph with a certificate. Generated by Graph Mail Portal; see README.txt.",
+    "",
+    configBlock(o),
+    "",
+    commonHelpers,
+    "",
+    ...(api ? [] : ["# The portal's explanations of Microsoft's errors (generated from its lib/graph/explain.ts).", `$script:GraphMailErrors = ${errorTablePowerShell()}`, ""]),
+    api ? apiHelpers : graphHelpers,
+    "",
+    sendFunction({
+      fromOptional: Boolean(o.defaultFrom),
+      transportParameters: api ? apiTransportParameters : graphTransportParameters,
+      sendCall: api ? apiSendCall : graphSendCall,
+      transportHelp: api ? apiTransportHelp : graphTransportHelp,
+    }),
+    "",
+    "Export-ModuleMember -Function 'Send-GraphMailMessage', 'Save-GraphMailCredential'",
+    "",
+  ].join("\n");
+}
+
+function psd1(o: ModuleOptions): string {
+  const how = o.transport === "api" ? "the Graph Mail Portal's REST API" : "Microsoft Graph with a certificate";
+  return [
+    "@{",
+    `    RootModule = ${psQuote("GraphMail.psm1")}`,
+    `    ModuleVersion = ${psQuote(o.version ?? "1.0.0")}`,
+    `    GUID = ${psQuote(moduleGuid(o))}`,
+    `    Author = ${psQuote("Graph Mail Portal")}`,
+    `    Description = ${psQuote(`Send-GraphMailMessage: Send-MailMessage's parameters, sent through ${how}, for the tenant ${o.tenant.name}.`)}`,
+    `    PowerShellVersion = ${psQuote("5.1")}`,
+    `    CompatiblePSEditions = @(${psQuote("Desktop")}, ${psQuote("Core")})`,
+    `    FunctionsToExport = @(${psQuote("Send-GraphMailMessage")}, ${psQuote("Save-GraphMailCredential")})`,
+    "    CmdletsToExport = @()",
+    "    VariablesToExport = @()",
+    "    AliasesToExport = @()",
+    "}",
+    "",
+  ].join("\n");
+}
+
+export function buildModule(o: ModuleOptions): BuiltModule {
+  const files: ModuleFile[] = [
+    { path: `${MODULE_FOLDER}/GraphMail.psm1`, content: psm1(o) },
+    { path: `${MODULE_FOLDER}/GraphMail.psd1`, content: psd1(o) },
+    { path: `${MODULE_FOLDER}/README.txt`, content: moduleReadme(o) },
+  ];
+  return { folder: MODULE_FOLDER, files };
+}
