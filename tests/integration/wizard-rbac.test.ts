@@ -86,8 +86,9 @@ describe("the RBAC for Applications path, to a proved restriction", () => {
     expect(spObjectId).toMatch(/^[0-9a-f-]{36}$/);
     expect(spObjectId).not.toBe(t.clientId);
     const script = tenantScript(t, "rbac").text;
-    expect(script).toContain(`New-ManagementRoleAssignment -App '${spObjectId}' -Role 'Application Mail.Send'`);
-    expect(script).toContain(`New-ManagementRoleAssignment -App '${spObjectId}' -Role 'Application Mail.ReadWrite'`);
+    // Re-runnable: each assignment has a fixed name, so a second run finds it instead of adding another.
+    expect(script).toMatch(new RegExp(`New-ManagementRoleAssignment -Name '[^']+ - Application Mail\\.Send' -App '${spObjectId}' -Role 'Application Mail\\.Send'`));
+    expect(script).toMatch(new RegExp(`New-ManagementRoleAssignment -Name '[^']+ - Application Mail\\.ReadWrite' -App '${spObjectId}' -Role 'Application Mail\\.ReadWrite'`));
     const run = await runInSandbox(actor, tenantId, "rbac");
     expect(run.ok, run.transcript).toBe(true);
     expect(run.transcript).toMatch(/RoleName\s+: Application Mail\.ReadWrite/);
