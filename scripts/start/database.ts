@@ -3,7 +3,7 @@ import path from "node:path";
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { useSessionQueue } from "./pglite-session-queue";
+import { installSessionQueue } from "./pglite-session-queue";
 import { freePort } from "./ports";
 
 export interface EmbeddedDb {
@@ -19,7 +19,7 @@ export async function startEmbeddedDb(dataDir: string, opts: { port?: number } =
   const wanted = opts.port ?? (Number(process.env.PORTAL_EMBEDDED_DB_PORT) || (await freePort(54329)));
   const server = new PGLiteSocketServer({ db, port: wanted, host: "127.0.0.1", maxConnections: 20 });
   // The portal opens several connections; their queries must not interleave in PGlite's one session.
-  useSessionQueue(server, db);
+  installSessionQueue(server, db);
   await server.start();
   // The port actually bound ("127.0.0.1:<port>"), which differs from `wanted` when that was 0.
   const port = Number(server.getServerConn().split(":").pop());

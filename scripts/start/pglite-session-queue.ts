@@ -79,7 +79,7 @@ export class PgliteSessionQueue {
         const index = this.owner === null ? 0 : this.queue.findIndex((item) => item.handlerId === this.owner);
         // The connection holding the turn has not sent its next message yet: everyone else waits for it.
         if (index === -1) break;
-        const [item] = this.queue.splice(index, 1);
+        const item = this.queue.splice(index, 1)[0]!;
         let bytes = 0;
         try {
           await this.db.runExclusive(() =>
@@ -107,7 +107,7 @@ export class PgliteSessionQueue {
 }
 
 /** Puts the queue into a server before it starts (the option the library does not offer). */
-export function useSessionQueue(server: PGLiteSocketServer, db: PGlite): void {
+export function installSessionQueue(server: PGLiteSocketServer, db: PGlite): void {
   // Each connection's handler takes the server's queue when it connects, so replacing it before start()
   // covers every connection.
   (server as unknown as { queryQueue: PgliteSessionQueue }).queryQueue = new PgliteSessionQueue(db);
