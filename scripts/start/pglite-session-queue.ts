@@ -96,7 +96,7 @@ export class PgliteSessionQueue {
           item.reject(error);
         }
         // A startup message has no type byte (it begins with its length, 0x00): it ends no batch.
-        const type = item.message[0];
+        const type = item.message[0] ?? 0;
         const batchOpen = type !== SYNC && BATCH_CONTINUES.has(type);
         this.owner = batchOpen || this.db.isInTransaction() ? item.handlerId : null;
       }

@@ -46,8 +46,9 @@ it("keeps concurrent connections' parameterised queries and transactions apart (
       return c;
     }),
   );
+  const client = (i: number) => clients[i]!;
   try {
-    await clients[0].query("create table t (n int)");
+    await client(0).query("create table t (n int)");
     // A pool of six connections (as the portal opens) sending parameterised queries of three shapes at once,
     // two of them with 200 KB values — large enough to arrive in several TCP chunks, so another connection's
     // batch can arrive in between. Before the fix one connection's Bind met another's unnamed statement
@@ -61,7 +62,7 @@ it("keeps concurrent connections' parameterised queries and transactions apart (
     ];
     const outcomes = await Promise.all(
       Array.from({ length: 900 }, async (_, i) => {
-        const q = shapes[i % 3](i);
+        const q = shapes[i % 3]!(i);
         try {
           const r = await pool.query(q.text, q.values);
           return JSON.stringify(r.rows) === JSON.stringify([q.expect]) ? "ok" : `wrong rows for query ${i}`;
@@ -74,19 +75,19 @@ it("keeps concurrent connections' parameterised queries and transactions apart (
     expect(outcomes.filter((o) => o !== "ok")).toEqual([]);
     // A transaction on one connection is not seen half-done by another, and a connection that leaves in the
     // middle of its transaction has it rolled back without blocking the rest.
-    await clients[1].query("begin");
-    await clients[1].query("insert into t values ($1)", [1]);
-    const others = clients[2].query("select count(*)::int as n from t");
-    await clients[1].query("insert into t values ($1)", [2]);
-    await clients[1].query("commit");
+    await client(1).query("begin");
+    await client(1).query("insert into t values ($1)", [1]);
+    const others = client(2).query("select count(*)::int as n from t");
+    await client(1).query("insert into t values ($1)", [2]);
+    await client(1).query("commit");
     expect((await others).rows).toEqual([{ n: 2 }]);
-    await clients[3].query("begin");
-    await clients[3].query("insert into t values ($1)", [3]);
-    await clients[3].end();
-    expect((await clients[4].query("select count(*)::int as n from t")).rows).toEqual([{ n: 2 }]);
+    await client(3).query("begin");
+    await client(3).query("insert into t values ($1)", [3]);
+    await client(3).end();
+    expect((await client(4).query("select count(*)::int as n from t")).rows).toEqual([{ n: 2 }]);
     // A failing statement fails only itself; the queue goes on.
-    await expect(clients[5].query("select $1::int / 0 as x", [1])).rejects.toThrow(/division by zero/);
-    expect((await clients[0].query("select $1::text as ok", ["yes"])).rows).toEqual([{ ok: "yes" }]);
+    await expect(client(5).query("select $1::int / 0 as x", [1])).rejects.toThrow(/division by zero/);
+    expect((await client(0).query("select $1::text as ok", ["yes"])).rows).toEqual([{ ok: "yes" }]);
   } finally {
     await Promise.all(clients.filter((_, i) => i !== 3).map((c) => c.end().catch(() => {})));
     await server.stop();
