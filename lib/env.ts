@@ -38,6 +38,20 @@ const schema = z.object({
   PORTAL_UPLOAD_MAX_CONCURRENT: z.coerce.number().int("PORTAL_UPLOAD_MAX_CONCURRENT must be a whole number").min(1).max(1000).default(4),
   PORTAL_UPLOAD_MIN_FREE_MB: z.coerce.number().int("PORTAL_UPLOAD_MIN_FREE_MB must be a whole number of MB").min(0).max(1_000_000_000).default(1024),
   /**
+   * Where attachment bytes are kept (lib/uploads/store.ts): "postgres" (the default — the portal's own
+   * database, nothing else to share or back up) or "s3": S3-compatible object storage (Amazon S3, MinIO,
+   * Ceph RGW, Cloudflare R2 …) in PORTAL_S3_BUCKET under PORTAL_S3_PREFIX. PORTAL_S3_ENDPOINT for a store
+   * that is not AWS; PORTAL_S3_FORCE_PATH_STYLE=true when it has no per-bucket host names (MinIO by default).
+   * Credentials come from the AWS SDK's usual chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE,
+   * an instance or pod role), never from the portal's database.
+   */
+  PORTAL_UPLOAD_STORE: z.enum(["postgres", "s3"], "PORTAL_UPLOAD_STORE must be postgres or s3").default("postgres"),
+  PORTAL_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "PORTAL_S3_BUCKET must be an S3 bucket name (3–63 lower-case letters, digits, dots, hyphens)").optional(),
+  PORTAL_S3_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{0,200}$/, "PORTAL_S3_PREFIX must be a key prefix of letters, digits and !_.*'()/-").default("gmp-uploads/"),
+  PORTAL_S3_REGION: z.string().min(1, "PORTAL_S3_REGION must not be empty").default("us-east-1"),
+  PORTAL_S3_ENDPOINT: z.url({ protocol: /^https?$/, error: "PORTAL_S3_ENDPOINT must be an absolute URL such as https://minio.example.com:9000" }).optional(),
+  PORTAL_S3_FORCE_PATH_STYLE: z.enum(["true", "false"], "PORTAL_S3_FORCE_PATH_STYLE must be true or false").default("false").transform((v) => v === "true"),
+  /**
    * Outbox (lib/outbox/options.ts): Graph requests in flight per tenant app registration, counted across
    * every portal instance on the database (README, "Outbox concurrency"). 4 is the safe reading of
    * Outlook's limit, which one version of Microsoft's page states per app and mailbox, another per app.
@@ -88,6 +102,9 @@ const schema = z.object({
   /** Optional JSON file of tenants to provision declaratively at start (see README). */
   PORTAL_TENANTS_FILE: z.string().optional(),
   /** Role given to people the first time they sign in with Microsoft. */
+}).refine((e) => e.PORTAL_UPLOAD_STORE !== "s3" || e.PORTAL_S3_BUCKET, {
+  path: ["PORTAL_S3_BUCKET"],
+  message: "PORTAL_S3_BUCKET is required when PORTAL_UPLOAD_STORE is s3",
 });
 
 export type Env = z.infer<typeof schema>;

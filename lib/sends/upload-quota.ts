@@ -76,7 +76,8 @@ export async function uploadUsage(ownerId: string): Promise<QuotaUse> {
  */
 export async function reserveUpload(ownerId: string, id: string, declaredBytes: number | null, dir: string): Promise<number> {
   const L = uploadLimits();
-  const free = await freeBytes(dir);
+  // The floor guards the disk the bytes land on; with PORTAL_UPLOAD_STORE=s3 they go to the bucket instead.
+  const free = env().PORTAL_UPLOAD_STORE === "s3" ? Infinity : await freeBytes(dir);
   if (free - (declaredBytes ?? 0) < L.minFreeBytes) {
     throw new AppError("UPLOAD_DISK_FULL", {
       userMessage: `The portal's storage is nearly full (${formatSize(free)} free; uploads stop when less than ${formatSize(L.minFreeBytes)} would be left). Ask an administrator to free disk space, then attach the file again.`,

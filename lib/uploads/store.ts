@@ -1,6 +1,8 @@
 import "server-only";
 import type { Readable } from "node:stream";
+import { env } from "../env";
 import { postgresStore } from "./postgres-store";
+import { s3Store } from "./s3-store";
 
 /**
  * Where attachment bytes live: uploads from Compose and `POST /api/uploads`, the REST API's uploads and
@@ -8,7 +10,8 @@ import { postgresStore } from "./postgres-store";
  * reach them (the instance that claims a send is rarely the one that received its files), so the store is
  * PostgreSQL itself (postgres-store.ts): one database to back up, nothing else to share. The description
  * of an upload (owner, name, type, size, hash, its send) is its "Upload" row (lib/sends/upload-store.ts);
- * a store keeps bytes only. S3-compatible object storage would be another implementation of this interface.
+ * a store keeps bytes only. With PORTAL_UPLOAD_STORE=s3 the bytes go to S3-compatible object storage instead
+ * (s3-store.ts); the rows stay in PostgreSQL either way.
  */
 export interface UploadStore {
   /** Stores upload `id`'s bytes in order (its "Upload" row exists); resolves once all of them are durable. */
@@ -24,5 +27,5 @@ export interface UploadStore {
 }
 
 export function uploadStore(): UploadStore {
-  return postgresStore();
+  return env().PORTAL_UPLOAD_STORE === "s3" ? s3Store() : postgresStore();
 }
