@@ -98,15 +98,28 @@ function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { so
       ? { "content-type": "application/octet-stream", "content-length": String(body.end - body.start + 1), "content-range": `bytes ${body.start}-${body.end}/${body.total}` }
       : { accept: "application/json" };
     const req = mod.request(url, { method, agent, timeout: timeoutMs, headers });
+    // The range's bytes. An answer can come before they were all read (a 429 or 413 answered at once):
+    // the source is then closed, so the store stops reading and frees what it held (a database connection).
+    const source = body ? body.source.open({ start: body.start, end: body.end }) : null;
+    const settle = () => source?.destroy();
     req.on("timeout", () => req.destroy(new Error(`upload ${method} timed out after ${Math.round(timeoutMs / 1000)} s`)));
     req.on("response", (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers }));
-      res.on("error", reject);
+      res.on("end", () => {
+        settle();
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), headers: res.headers });
+      });
+      res.on("error", (err) => {
+        settle();
+        reject(err);
+      });
     });
-    req.on("error", reject);
-    if (body) pipeline(body.source.open({ start: body.start, end: body.end }), req).catch(reject);
+    req.on("error", (err) => {
+      settle();
+      reject(err);
+    });
+    if (source) pipeline(source, req).catch(reject);
     else req.end();
   });
 }

@@ -1,25 +1,30 @@
 import "server-only";
-import { Readable } from "node:stream";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
 import { env } from "../env";
 import { logError } from "../log";
+import { CopyBinaryChunks, MissingChunk } from "./copy-binary";
 import type { UploadStore } from "./store";
 
 /**
  * Attachment bytes as rows of "UploadChunk" (uploadId, seq, data bytea), written as they arrive and read
- * back one chunk at a time, so neither direction holds more than a couple of chunks in memory whatever
- * the file's size. A chunk is 960 KiB: four make one 3.75 MiB range of a Graph upload session (a multiple
- * of 320 KiB, learn.microsoft.com/graph/outlook-large-attachments), so a range reads whole chunks; and it
- * stays far under PostgreSQL's 1 GB field limit while keeping round trips few (about 160 for 150 MB).
- * The column is stored EXTERNAL (no compression attempt: attachments are mostly compressed already).
+ * back as a stream, so neither direction holds more than a chunk or two in memory whatever the file's size.
+ * A chunk is 960 KiB: four make one 3.75 MiB range of a Graph upload session (a multiple of 320 KiB,
+ * learn.microsoft.com/graph/outlook-large-attachments), so a range reads whole chunks; and it stays far
+ * under PostgreSQL's 1 GB field limit while keeping round trips few (about 160 for 150 MB). The column is
+ * stored EXTERNAL (no compression attempt: attachments are mostly compressed already).
  *
- * Its own small pool on the portal's database, with raw `pg`: bytes go as binary parameters and come back
- * in binary format, with no base64/hex detour through the ORM (https://node-postgres.com/apis/client#queryconfig).
- * Works the same on the embedded PGlite (bytea is plain PostgreSQL).
+ * Its own small pool on the portal's database, with raw `pg`: bytes go in as binary parameters, and come
+ * back through one `COPY … TO STDOUT (FORMAT binary)` per read (pg-copy-streams, parsed by copy-binary.ts).
+ * A SELECT would return the bytea as hex text — twice the bytes, turned into a JS string and decoded again
+ * (pg-protocol reads every field as text) — measured here at 28 MB/s on PostgreSQL 15 against 81 MB/s for
+ * the COPY, and 77 against 227 MB/s on the embedded PGlite, which the same code serves.
  */
 export const CHUNK_BYTES = 960 * 1024;
-/** Chunks a reader has asked for ahead of the one going out (memory: about this many chunks per reader). */
-const READ_AHEAD = 2;
+/** Chunks per COPY: one Graph upload range (3.75 MiB). */
+const READ_WINDOW = 4;
 
 const g = globalThis as unknown as { __gmpUploadPool?: pg.Pool };
 
@@ -60,14 +65,23 @@ async function insert(id: string, seq: number, data: Buffer): Promise<void> {
   }
 }
 
-// The bytea arrives as hex text ("\\x…"), decoded here in one native call. pg's binary result mode would
-// save the hex step but decodes every field as UTF-8 (pg-protocol: "Binary mode not supported yet").
-const raw = { getTypeParser: () => (v: string) => v };
-
-async function chunk(id: string, seq: number): Promise<Buffer | null> {
-  const r = await pool().query<{ data: string }>({ text: `SELECT "data" FROM "UploadChunk" WHERE "uploadId" = $1 AND "seq" = $2`, values: [id, seq], types: raw });
-  const hex = r.rows[0]?.data;
-  return hex === undefined ? null : Buffer.from(hex.slice(2), "hex");
+/**
+ * Writes `piece` to `out`, waiting while its buffer is full; throws once `out` is gone (the reader went
+ * away: the caller's COPY is then abandoned and its connection discarded, not left waiting forever).
+ */
+async function writeTo(out: Transform, piece: Buffer): Promise<void> {
+  if (out.destroyed) throw new Error("the reader went away");
+  if (out.write(piece)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off("drain", done);
+      out.off("close", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+  });
+  if (out.destroyed) throw new Error("the reader went away");
 }
 
 export function postgresStore(): UploadStore {
@@ -104,44 +118,63 @@ export function postgresStore(): UploadStore {
 
     open(id, range) {
       const start = range?.start ?? 0;
-      const lastSeq = range ? Math.floor(range.end / CHUNK_BYTES) : Infinity;
-      let next = Math.floor(start / CHUNK_BYTES);
-      let skip = start - next * CHUNK_BYTES;
+      const firstSeq = Math.floor(start / CHUNK_BYTES);
+      const lastSeq = range ? Math.floor(range.end / CHUNK_BYTES) : null;
+      let skip = start - firstSeq * CHUNK_BYTES;
       // Bytes still to give: the range's length, or (no range) until the chunks run out.
       let left = range ? range.end - start + 1 : Infinity;
-      // Chunks already asked for, in order: the next ones are fetched while one goes out.
-      const ahead: Promise<Buffer | null>[] = [];
-      const fill = () => {
-        while (ahead.length < READ_AHEAD && next <= lastSeq) {
-          const p = chunk(id, next++);
-          p.catch(() => undefined); // a stream destroyed early never awaits it
-          ahead.push(p);
-        }
-      };
-      return new Readable({
-        highWaterMark: CHUNK_BYTES,
-        read() {
-          if (left <= 0) return void this.push(null);
-          fill();
-          const p = ahead.shift();
-          if (!p) return void this.push(null);
-          p.then(
-            (data) => {
-              if (!data) {
-                if (range) this.destroy(new Error(`upload ${id}: bytes from ${range.end + 1 - left} are missing from the store`));
-                else this.push(null);
-                return;
-              }
-              const part = data.subarray(skip, skip + Math.min(data.length - skip, left));
-              skip = 0;
-              left -= part.length;
-              this.push(part);
-              if (left <= 0 || (!range && data.length < CHUNK_BYTES)) this.push(null);
-            },
-            (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
-          );
+      const missing = (at: number) => new Error(`upload ${id}: bytes from ${start + at} are missing from the store`);
+      // Cuts the chunks' bytes to the range: views, no copies.
+      const out = new Transform({
+        readableHighWaterMark: CHUNK_BYTES,
+        transform(piece: Buffer, _encoding, done) {
+          let part = piece;
+          if (skip > 0) {
+            const n = Math.min(skip, part.length);
+            skip -= n;
+            part = part.subarray(n);
+          }
+          if (part.length > left) part = part.subarray(0, left);
+          left -= part.length;
+          done(null, part.length > 0 ? part : undefined);
+        },
+        flush(done) {
+          done(range && left > 0 ? missing(range.end - start + 1 - left) : null);
         },
       });
+      void (async () => {
+        let passed = 0;
+        // A window of chunks per COPY: PGlite answers a COPY all at once (no backpressure through its socket),
+        // so a window bounds what is in flight there; on PostgreSQL it is one round trip per Graph range.
+        for (let from = firstSeq; lastSeq === null || from <= lastSeq; from += READ_WINDOW) {
+          const to = lastSeq === null ? from + READ_WINDOW - 1 : Math.min(lastSeq, from + READ_WINDOW - 1);
+          const parser = new CopyBinaryChunks(from);
+          const client = await pool().connect();
+          let clean = false;
+          try {
+            // No bind parameters in COPY: the id is quoted by pg's escapeLiteral, the bounds are integers.
+            const where = `"uploadId" = ${client.escapeLiteral(id)} AND "seq" BETWEEN ${from} AND ${to}`;
+            await pipeline(client.query(copyTo(`COPY (SELECT "seq", "data" FROM "UploadChunk" WHERE ${where} ORDER BY "seq") TO STDOUT (FORMAT binary)`)), parser, async (rows: AsyncIterable<Buffer>) => {
+              for await (const piece of rows) await writeTo(out, piece);
+            });
+            clean = true;
+          } catch (err) {
+            const e = err instanceof MissingChunk ? missing(passed + err.at - (start - firstSeq * CHUNK_BYTES)) : err;
+            throw e instanceof Error ? e : new Error(String(e));
+          } finally {
+            // A COPY cut off early (the reader went away) leaves the connection mid-protocol: not reused.
+            client.release(clean ? undefined : true);
+          }
+          passed += parser.passed;
+          // The window came back with fewer rows, or its last chunk is short: the upload ends here.
+          if (parser.rows < to - from + 1 || parser.lastLength < CHUNK_BYTES) break;
+          if (range && left <= 0) break;
+        }
+        out.end();
+      })().catch((err: unknown) => {
+        if (!out.destroyed) out.destroy(err instanceof Error ? err : new Error(String(err)));
+      });
+      return out;
     },
 
     async storedBytes(id) {
