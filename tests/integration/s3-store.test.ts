@@ -7,7 +7,7 @@
  * (scripts/portal-services.ts) with its own empty data folder: it shares only the database and the bucket
  * with A, claims the send and uploads the file to Graph — so the bytes it sends came from the bucket.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +17,7 @@ import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObject
 import { NextRequest } from "next/server";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPortalInstance } from "../support/portal-instance";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 import type * as DbModule from "@/lib/db";
 
@@ -166,20 +167,12 @@ describe("attachment bytes in S3-compatible object storage", () => {
     expect(msg.status).toBe(202);
 
     // Instance B: its own empty data folder, the same database and bucket (inherited settings), worker on.
-    const dataDir = mkdtempSync(path.join(tmpdir(), "gmp-instance-s3-"));
-    dirs.push(dataDir);
-    const b = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/portal-services.ts"], {
-      cwd: process.cwd(),
-      env: { ...process.env, PORTAL_DATA_DIR: dataDir, PORTAL_SMTP_PORT: "0", PORTAL_OUTBOX_WORKER_CONCURRENCY: "4", PORTAL_LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(b);
-    let out = "";
-    b.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-    b.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    const b = await startPortalInstance("s3");
+    children.push(b.child);
+    dirs.push(b.dataDir);
 
     const done = await until("B's delivery", () => db().send.findUniqueOrThrow({ where: { id: msg.body.id }, select: { status: true } }), (s) => ["accepted", "failed", "uncertain"].includes(s.status), 180_000);
-    expect(done.status, out.slice(-2000)).toBe("accepted");
+    expect(done.status, b.output().slice(-2000)).toBe("accepted");
     const inbox = await env.sb.control<{ subject: string; attachments: { name: string; sha256: string }[] }[]>(`/messages?to=${encodeURIComponent(shared)}&subject=${encodeURIComponent(subject)}`);
     const copies = inbox.json.filter((m) => m.subject === subject);
     expect(copies).toHaveLength(1);

@@ -10,14 +10,14 @@
  * the send — nothing was sent yet, so it is queued again, by the outbox's rules — and delivers it: one
  * message in the inbox, with the byte-identical attachment, and the upload's bytes removed afterwards.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPortalInstance } from "../support/portal-instance";
 import { startPortalEnv, type PortalEnv } from "../support/portal-env";
 import type * as DbModule from "@/lib/db";
 import type * as ProgressModule from "@/lib/outbox/progress";
@@ -36,31 +36,12 @@ let postMessage: Handler;
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
-/** Another portal instance: scripts/portal-services.ts on the same database, its own data folder, worker on. */
+/** Another portal instance on the same database (tests/support/portal-instance.ts), killed and removed after. */
 async function startInstance(name: string): Promise<ChildProcess> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), `gmp-instance-${name}-`));
-  dirs.push(dataDir);
-  const c = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/portal-services.ts"], {
-    cwd: process.cwd(),
-    env: { ...process.env, PORTAL_DATA_DIR: dataDir, PORTAL_SMTP_PORT: "0", PORTAL_OUTBOX_WORKER_CONCURRENCY: "4", PORTAL_LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(c);
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance ${name} did not start: ${out}`)), 120_000);
-    const check = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("portal services started")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    c.stdout!.on("data", check);
-    c.stderr!.on("data", check);
-    c.once("exit", (code) => reject(new Error(`instance ${name} exited (${code}): ${out}`)));
-  });
-  return c;
+  const i = await startPortalInstance(name);
+  children.push(i.child);
+  dirs.push(i.dataDir);
+  return i.child;
 }
 
 async function call<T>(handler: Handler, url: string, init: { key: string; body: BodyInit; contentType: string }): Promise<{ status: number; body: T }> {
