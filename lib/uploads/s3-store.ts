@@ -93,19 +93,19 @@ export function s3Store(): UploadStore {
           got += piece.length;
           done(null, piece);
         },
+        // A range past the object's end comes back short: the bytes are missing, as in the PostgreSQL store.
+        flush(done) {
+          done(want !== undefined && got !== want ? new Error(`upload ${id}: bytes from ${range!.start + got} are missing from the store`) : null);
+        },
       });
       client()
         .send(new GetObjectCommand({ Bucket: bucket(), Key: key(id), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }))
-        .then(async (res) => {
-          await pipeline(res.Body as Readable, counter, out, { end: false });
-          // A range past the object's end comes back short (or 416): the bytes are missing, as in the
-          // PostgreSQL store.
-          if (want !== undefined && got !== want) throw new Error(`upload ${id}: bytes from ${range!.start + got} are missing from the store`);
-          out.end();
-        })
+        .then((res) => pipeline(res.Body as Readable, counter, out))
         .catch((err: unknown) => {
-          const e = notFound(err) ? new Error(`upload ${id}: its bytes are missing from the store`) : err instanceof Error ? err : new Error(String(err));
-          out.destroy(e);
+          // 416: the range starts past the object's end.
+          const beyond = err instanceof S3ServiceException && err.$metadata.httpStatusCode === 416;
+          const e = notFound(err) ? new Error(`upload ${id}: its bytes are missing from the store`) : beyond ? new Error(`upload ${id}: bytes from ${range!.start} are missing from the store`) : err instanceof Error ? err : new Error(String(err));
+          if (!out.destroyed) out.destroy(e);
         });
       return out;
     },

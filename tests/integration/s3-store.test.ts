@@ -107,7 +107,8 @@ describe("attachment bytes in S3-compatible object storage", () => {
       expect((await readAll(uploadSource(meta.id).open({ start, end }))).equals(bytes.subarray(start, end + 1))).toBe(true);
     }
     // A range past the end names what is missing instead of sending a short attachment.
-    await expect(readAll(uploadSource(meta.id).open({ start: bytes.length - 10, end: bytes.length + 99 }))).rejects.toThrow(/missing from the store/);
+    await expect(readAll(uploadSource(meta.id).open({ start: bytes.length - 10, end: bytes.length + 99 }))).rejects.toThrow(`bytes from ${bytes.length} are missing from the store`);
+    await expect(readAll(uploadSource(meta.id).open({ start: bytes.length + 5, end: bytes.length + 99 }))).rejects.toThrow(`bytes from ${bytes.length + 5} are missing from the store`);
     expect(await uploadStore().storedBytes(meta.id)).toBe(bytes.length);
 
     await removeUpload(meta.id);
