@@ -380,7 +380,7 @@ describe("device MIME delivery (mode smtp)", () => {
     expect(sent.mb).toBeLessThan(held.mb / 2);
     const [m] = await inbox(subject, allowed);
     expect(m?.attachments).toEqual([expect.objectContaining({ name: "scan_0001.pdf", sha256: pdfSha })]);
-  }, 480_000);
+  }, 900_000);
 });
 
 describe("device MIME delivery: honest outcomes", () => {
