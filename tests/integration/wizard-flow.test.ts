@@ -1,47 +1,30 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
-import { createTestDatabase } from "../support/db";
+import type { TestSandbox } from "m365-sandbox/helpers";
+import { startWizardEnv } from "../support/wizard-env";
 import { expectSealed } from "../support/sealed";
 
 // The wizard's operations (lib/tenants/wizard) on real PostgreSQL against the sandbox tenant, with the
 // real MSAL and Graph SDK: scripts run in the sandbox, certificate, verification, restriction and proof.
 let sb: TestSandbox;
-let dbh: { url: string; drop(): Promise<void> };
 const domain = `flow${randomBytes(3).toString("hex")}.sandbox`;
 const actor = { id: "", name: "Ada", email: "ada@example.com", role: "admin" as const, tenantId: null };
 
+let close: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  dbh = await createTestDatabase();
-  process.env.DATABASE_URL = dbh.url;
-  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
-  sb = await startTestSandbox();
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "gmp-h6-")), "endpoints.json");
-  writeFileSync(file, JSON.stringify(sb.endpoints));
-  process.env.PORTAL_SANDBOX_ENDPOINTS_FILE = file;
-  await sb.control("/seed", {
-    tenants: [{ domain }],
+  ({ sb, close } = await startWizardEnv({
+    name: "flow",
+    domain,
+    actor,
     users: [
       { tenant: domain, userPrincipalName: `hr@${domain}`, displayName: "HR", mailbox: "shared" },
       { tenant: domain, userPrincipalName: `alex@${domain}`, displayName: "Alex" },
     ],
-  });
-  const { db } = await import("@/lib/db");
-  actor.id = (await db().user.create({ data: { email: actor.email, name: actor.name, role: "admin" } })).id;
-  // The restriction proof goes through the outbox like every send: run the worker as the portal does.
-  const { startOutboxWorker } = await import("@/lib/outbox/worker");
-  startOutboxWorker({ pollMs: 200 });
+  }));
 });
 afterAll(async () => {
-  const { startOutboxWorker } = await import("@/lib/outbox/worker");
-  await startOutboxWorker().stop();
-  await sb?.close();
-  const { db } = await import("@/lib/db");
-  await db().$disconnect();
-  await dbh?.drop();
+  await close?.();
 });
 
 describe("the setup wizard's operations", () => {

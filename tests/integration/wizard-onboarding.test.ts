@@ -1,50 +1,32 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
-import { createTestDatabase } from "../support/db";
+import { startWizardEnv } from "../support/wizard-env";
 
 // Issue 15, the onboarding path's rules on real PostgreSQL against the sandbox with the real MSAL:
 // consent granted by the registration script is detected from the app's token; the recommended
 // restriction runs in one go and proves; a restriction changed after Done drops the proof and its
 // mailboxes are held back by the one queueing check; the same directory cannot be added twice; the
 // Restrict pickers read Graph and fall back, saying why, when the app may not list the directory.
-let sb: TestSandbox;
-let dbh: { url: string; drop(): Promise<void> };
 const domain = `onb${randomBytes(3).toString("hex")}.sandbox`;
 const actor = { id: "", name: "Ada", email: "ada@example.com", role: "admin" as const, tenantId: null };
 let tenantId = "";
 
+let close: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  dbh = await createTestDatabase();
-  process.env.DATABASE_URL = dbh.url;
-  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
-  sb = await startTestSandbox();
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "gmp-onb-")), "endpoints.json");
-  writeFileSync(file, JSON.stringify(sb.endpoints));
-  process.env.PORTAL_SANDBOX_ENDPOINTS_FILE = file;
-  await sb.control("/seed", {
-    tenants: [{ domain }],
+  ({ close } = await startWizardEnv({
+    name: "onb",
+    domain,
+    actor,
     users: [
       { tenant: domain, userPrincipalName: `hr@${domain}`, displayName: "HR", mailbox: "shared" },
       { tenant: domain, userPrincipalName: `sales@${domain}`, displayName: "Sales", mailbox: "shared" },
       { tenant: domain, userPrincipalName: `alex@${domain}`, displayName: "Alex" },
     ],
-  });
-  const { db } = await import("@/lib/db");
-  actor.id = (await db().user.create({ data: { email: actor.email, name: actor.name, role: "admin" } })).id;
-  const { startOutboxWorker } = await import("@/lib/outbox/worker");
-  startOutboxWorker({ pollMs: 200 });
+  }));
 });
 afterAll(async () => {
-  const { startOutboxWorker } = await import("@/lib/outbox/worker");
-  await startOutboxWorker().stop();
-  await sb?.close();
-  const { db } = await import("@/lib/db");
-  await db().$disconnect();
-  await dbh?.drop();
+  await close?.();
 });
 
 describe("the onboarding path", () => {

@@ -1,10 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "m365-sandbox/helpers";
-import { createTestDatabase } from "../support/db";
+import type { TestSandbox } from "m365-sandbox/helpers";
+import { startWizardEnv } from "../support/wizard-env";
 
 // Issue 11 item 4 / issue 15: the recommended restriction (RBAC for Applications) ends proved. The wizard's
 // operations on real PostgreSQL against the sandbox, with the real MSAL: the RBAC script (service
@@ -12,38 +9,25 @@ import { createTestDatabase } from "../support/db";
 // removal of the tenant-wide grant both run in the sandbox's PowerShell runner; Verify then sees a token
 // without any `roles` claim and calls it success; Prove takes the 403 ErrorAccessDenied whatever its text.
 let sb: TestSandbox;
-let dbh: { url: string; drop(): Promise<void> };
 const domain = `rbac${randomBytes(3).toString("hex")}.sandbox`;
 const actor = { id: "", name: "Ada", email: "ada@example.com", role: "admin" as const, tenantId: null };
 let tenantId = "";
 
+let close: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  dbh = await createTestDatabase();
-  process.env.DATABASE_URL = dbh.url;
-  process.env.PORTAL_SECRET_KEY = randomBytes(32).toString("hex");
-  sb = await startTestSandbox();
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "gmp-rbac-")), "endpoints.json");
-  writeFileSync(file, JSON.stringify(sb.endpoints));
-  process.env.PORTAL_SANDBOX_ENDPOINTS_FILE = file;
-  await sb.control("/seed", {
-    tenants: [{ domain }],
+  ({ sb, close } = await startWizardEnv({
+    name: "rbac",
+    domain,
+    actor,
     users: [
       { tenant: domain, userPrincipalName: `hr@${domain}`, displayName: "HR", mailbox: "shared" },
       { tenant: domain, userPrincipalName: `alex@${domain}`, displayName: "Alex" },
     ],
-  });
-  const { db } = await import("@/lib/db");
-  actor.id = (await db().user.create({ data: { email: actor.email, name: actor.name, role: "admin" } })).id;
-  const { startOutboxWorker } = await import("@/lib/outbox/worker");
-  startOutboxWorker({ pollMs: 200 });
+  }));
 });
 afterAll(async () => {
-  const { startOutboxWorker } = await import("@/lib/outbox/worker");
-  await startOutboxWorker().stop();
-  await sb?.close();
-  const { db } = await import("@/lib/db");
-  await db().$disconnect();
-  await dbh?.drop();
+  await close?.();
 });
 
 /** A draft in the mailbox with the app's current token: the upload-session path's first call (needs Mail.ReadWrite). */
