@@ -80,6 +80,7 @@ async function main() {
 
   // The History page's own functions (app/(portal)/history/page.tsx, app/api/history/export/route.ts).
   const { findSends } = await import("../../lib/history/find-sends");
+  const { sendStats } = await import("../../lib/history/send-stats");
   const { exportStream } = await import("../../lib/history/export-sends");
   const { filterSql, afterSql } = await import("../../lib/history/where");
   const { listSql } = await import("../../lib/history/columns");
@@ -105,13 +106,17 @@ async function main() {
       failedAfterAcceptanceSearchedPage: () => findSends(adminUser, failedAfterAcceptance),
       senderOwnFirstPage: () => findSends(sender, {}),
       deepKeysetPage: () => findSends(adminUser, {}, { cursor: deep, limit: 50 }),
+      // The chart above the table (app/(portal)/history/page.tsx): the default 14 days, and the whole 90.
+      chart14Days: () => sendStats(adminUser, {}),
+      chart90Days: () => sendStats(adminUser, { from: new Date(Date.now() - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10) }),
     };
     const rowsOnPage: Record<string, number> = {};
     const timings: Record<string, Timing> = {};
     // One untimed pass over every page first (connection pool, query plans, the process's JIT).
     for (let i = 0; i < WARMUP * 4; i++) for (const fn of Object.values(pages)) await fn();
     for (const [name, fn] of Object.entries(pages)) {
-      rowsOnPage[name] = (await fn()).rows.length;
+      const r = await fn();
+      rowsOnPage[name] = "rows" in r ? r.rows.length : r.bars.length;
       timings[name] = await timeIt(fn);
     }
     return { size, rowsOnPage, ...timings } as { size: number; rowsOnPage: Record<string, number> } & Record<keyof typeof pages, Timing>;
@@ -191,8 +196,8 @@ async function main() {
   peak = Math.max(peak, process.memoryUsage().rss);
   const exported = lines - 1; // the header line
 
-  type Page = "firstPage" | "filteredSearchedPage" | "failedAfterAcceptanceSearchedPage" | "senderOwnFirstPage" | "deepKeysetPage";
-  const PAGES: Page[] = ["firstPage", "filteredSearchedPage", "failedAfterAcceptanceSearchedPage", "senderOwnFirstPage", "deepKeysetPage"];
+  type Page = "firstPage" | "filteredSearchedPage" | "failedAfterAcceptanceSearchedPage" | "senderOwnFirstPage" | "deepKeysetPage" | "chart14Days" | "chart90Days";
+  const PAGES: Page[] = ["firstPage", "filteredSearchedPage", "failedAfterAcceptanceSearchedPage", "senderOwnFirstPage", "deepKeysetPage", "chart14Days", "chart90Days"];
   const ratios = Object.fromEntries(PAGES.map((k) => [k, { p50: +(large[k].p50 / small[k].p50).toFixed(2), p95: +(large[k].p95 / small[k].p95).toFixed(2) }])) as Record<Page, { p50: number; p95: number }>;
   const exportFig = {
     rows: exported,
