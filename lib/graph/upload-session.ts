@@ -1,6 +1,7 @@
 import "server-only";
 import https from "node:https";
 import http from "node:http";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { retryAfterMs as parseRetryAfter } from "./retry-after";
 import { proxyAwareAgent } from "../net/proxy";
@@ -91,7 +92,17 @@ export interface UploadOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { source: ByteSource; start: number; end: number; total: number }): Promise<HttpResult> {
+interface RangeBody {
+  /** The range's bytes, opened by the caller (possibly while the previous range was being answered). */
+  bytes: Readable;
+  start: number;
+  end: number;
+  total: number;
+  /** Called once every byte of the body has been handed to the socket. */
+  onSent?: () => void;
+}
+
+function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: RangeBody): Promise<HttpResult> {
   const mod = url.protocol === "https:" ? https : http;
   return new Promise<HttpResult>((resolve, reject) => {
     const headers: Record<string, string> = body
@@ -100,7 +111,7 @@ function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { so
     const req = mod.request(url, { method, agent, timeout: timeoutMs, headers });
     // The range's bytes. An answer can come before they were all read (a 429 or 413 answered at once):
     // the source is then closed, so the store stops reading and frees what it held (a database connection).
-    const source = body ? body.source.open({ start: body.start, end: body.end }) : null;
+    const source = body?.bytes ?? null;
     const settle = () => source?.destroy();
     req.on("timeout", () => req.destroy(new Error(`upload ${method} timed out after ${Math.round(timeoutMs / 1000)} s`)));
     req.on("response", (res) => {
@@ -119,7 +130,7 @@ function request(url: URL, method: "PUT" | "GET", timeoutMs: number, body?: { so
       settle();
       reject(err);
     });
-    if (source) pipeline(source, req).catch(reject);
+    if (source) pipeline(source, req).then(() => body?.onSent?.(), reject);
     else req.end();
   });
 }
@@ -178,50 +189,94 @@ export async function uploadFileToSession(uploadUrl: string, file: { source: Byt
     return st.next;
   };
 
-  while (offset < file.size) {
-    if (expiresAt !== null && expiresAt <= Date.now()) throw new UploadSessionExpired(`its expirationDateTime ${new Date(expiresAt).toISOString()} has passed`);
-    const end = Math.min(offset + range, file.size) - 1;
-    const started = performance.now();
-    let r: HttpResult | null = null;
-    let networkError: string | null = null;
-    try {
-      r = await request(url, "PUT", timeoutMs, { source: file.source, start: offset, end, total: file.size });
-    } catch (err) {
-      networkError = err instanceof Error ? err.message : String(err);
+  /**
+   * The next range, opened as soon as the current one's bytes are on the wire, so the store's read of it
+   * (a database COPY, an S3 GET: a round trip and a first chunk) overlaps the wait for Graph's answer
+   * instead of following it. What a store buffers ahead is bounded by its stream's high-water mark (about
+   * one 960 KiB chunk for PostgreSQL); unused (the answer moved the offset elsewhere, or the upload
+   * stopped), it is closed, which frees its connection.
+   */
+  let ahead: { start: number; end: number; bytes: Readable } | null = null;
+  const dropAhead = () => {
+    ahead?.bytes.destroy();
+    ahead = null;
+  };
+  const rangeBytes = (start: number, end: number): Readable => {
+    if (ahead && ahead.start === start && ahead.end === end) {
+      const { bytes } = ahead;
+      ahead = null;
+      return bytes;
     }
-    if (r && (r.status === 201 || (r.status === 200 && end === file.size - 1))) {
-      opts.onProgress?.(file.size);
-      return;
-    }
-    if (r && r.status === 200) {
-      const st = sessionState(r.body);
-      if (st.expiresAt) expiresAt = st.expiresAt;
-      offset = st.next ?? end + 1;
-      failures = 0;
-      opts.onProgress?.(offset);
-      continue;
-    }
-    if (r && r.status === 404) throw new UploadSessionExpired(`the upload URL answered 404 ${errorOf(r).code ?? ""}`.trim());
-    const err = r ? errorOf(r) : { code: null, message: networkError };
-    const retryAfter = r ? parseRetryAfter(header(r.headers, "retry-after")) : null;
-    const requestId = r ? header(r.headers, "request-id") : null;
-    // 416: the service holds other bytes than we thought (a range it stored before its answer was lost).
-    const worthAnother = !r || transientStatus(r.status) || r.status === 416;
-    failures++;
-    const give = (transient: boolean) =>
-      new UploadFailed(r?.status ?? null, err.code, `${err.message ?? `HTTP ${r?.status}`} (bytes ${offset}-${end}/${file.size})`, transient, retryAfter, requestId);
-    // The last try is the caller's to record (it becomes the upload's own outcome); onTry gets the absorbed ones.
-    if (!worthAnother) throw give(false);
-    const wait = retryAfter ?? backoff(failures);
-    if (failures >= maxTries || wait > maxWaitMs) throw give(true);
-    await opts.beforeWait?.(wait);
-    await sleep(wait);
-    const resumeAt = await ask();
-    await opts.onTry?.({ start: offset, end, total: file.size, status: r?.status ?? null, graphCode: err.code, message: err.message, retryAfterMs: wait, resumeAt, durationMs: Math.round(performance.now() - started), requestId });
-    if (resumeAt !== null) {
-      if (resumeAt > offset) failures = 0;
-      offset = resumeAt;
-      opts.onProgress?.(offset);
+    dropAhead();
+    return file.source.open({ start, end });
+  };
+  try {
+    return await sendRanges();
+  } finally {
+    dropAhead();
+  }
+
+  async function sendRanges(): Promise<void> {
+    while (offset < file.size) {
+      if (expiresAt !== null && expiresAt <= Date.now()) throw new UploadSessionExpired(`its expirationDateTime ${new Date(expiresAt).toISOString()} has passed`);
+      const end = Math.min(offset + range, file.size) - 1;
+      const started = performance.now();
+      let r: HttpResult | null = null;
+      let networkError: string | null = null;
+      const next = end + 1 < file.size ? { start: end + 1, end: Math.min(end + 1 + range, file.size) - 1 } : null;
+      let answered = false;
+      try {
+        r = await request(url, "PUT", timeoutMs, {
+          bytes: rangeBytes(offset, end),
+          start: offset,
+          end,
+          total: file.size,
+          onSent: () => {
+            // Not once the answer is in (a server may answer before reading the whole body).
+            if (next && !ahead && !answered) ahead = { ...next, bytes: file.source.open(next) };
+          },
+        });
+      } catch (err) {
+        networkError = err instanceof Error ? err.message : String(err);
+      }
+      answered = true;
+      if (r && (r.status === 201 || (r.status === 200 && end === file.size - 1))) {
+        opts.onProgress?.(file.size);
+        return;
+      }
+      if (r && r.status === 200) {
+        const st = sessionState(r.body);
+        if (st.expiresAt) expiresAt = st.expiresAt;
+        offset = st.next ?? end + 1;
+        failures = 0;
+        opts.onProgress?.(offset);
+        continue;
+      }
+      if (r && r.status === 404) throw new UploadSessionExpired(`the upload URL answered 404 ${errorOf(r).code ?? ""}`.trim());
+      // After a failure the session is asked where it stands before anything more is sent, perhaps after a
+      // long Retry-After: a range read ahead would hold its database connection all that time.
+      dropAhead();
+      const err = r ? errorOf(r) : { code: null, message: networkError };
+      const retryAfter = r ? parseRetryAfter(header(r.headers, "retry-after")) : null;
+      const requestId = r ? header(r.headers, "request-id") : null;
+      // 416: the service holds other bytes than we thought (a range it stored before its answer was lost).
+      const worthAnother = !r || transientStatus(r.status) || r.status === 416;
+      failures++;
+      const give = (transient: boolean) =>
+        new UploadFailed(r?.status ?? null, err.code, `${err.message ?? `HTTP ${r?.status}`} (bytes ${offset}-${end}/${file.size})`, transient, retryAfter, requestId);
+      // The last try is the caller's to record (it becomes the upload's own outcome); onTry gets the absorbed ones.
+      if (!worthAnother) throw give(false);
+      const wait = retryAfter ?? backoff(failures);
+      if (failures >= maxTries || wait > maxWaitMs) throw give(true);
+      await opts.beforeWait?.(wait);
+      await sleep(wait);
+      const resumeAt = await ask();
+      await opts.onTry?.({ start: offset, end, total: file.size, status: r?.status ?? null, graphCode: err.code, message: err.message, retryAfterMs: wait, resumeAt, durationMs: Math.round(performance.now() - started), requestId });
+      if (resumeAt !== null) {
+        if (resumeAt > offset) failures = 0;
+        offset = resumeAt;
+        opts.onProgress?.(offset);
+      }
     }
   }
 }

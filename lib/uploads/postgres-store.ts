@@ -1,8 +1,8 @@
 import "server-only";
-import { Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
-import { to as copyTo } from "pg-copy-streams";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { env } from "../env";
 import { logError } from "../log";
 import { CopyBinaryChunks, MissingChunk } from "./copy-binary";
@@ -41,7 +41,57 @@ function pool(): pg.Pool {
 /** Connections of the pool already switched to asynchronous commit (see insert). */
 const asyncCommit = new WeakSet<pg.PoolClient>();
 
+/** Whether the server takes `COPY … FROM STDIN` (see insert); asked once per process. */
+let copyInWorks: Promise<boolean> | undefined;
+
 /**
+ * PGlite (`npm start`'s embedded database) ends the connection at a `COPY … FROM STDIN` over its socket
+ * ("protocol synchronization was lost", measured with pglite-socket 0.2.17), so there chunks go in as
+ * INSERTs. Asked of the server, not of the configuration: whoever serves PGlite's socket gets the same.
+ */
+function serverTakesCopyIn(client: pg.PoolClient): Promise<boolean> {
+  copyInWorks ??= client.query<{ v: string }>("SELECT version() AS v").then(
+    (r) => !/PGlite/i.test(r.rows[0]?.v ?? ""),
+    () => {
+      copyInWorks = undefined; // asked again next time
+      return false;
+    },
+  );
+  return copyInWorks;
+}
+
+const COPY_SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
+
+/**
+ * One row of `COPY "UploadChunk" ("uploadId", "seq", "data") FROM STDIN (FORMAT binary)` around `data`:
+ * the header (signature, flags, extension length), the tuple's field count and the first two fields, and
+ * the third field's length; `data` follows as it is, then the trailer (-1).
+ * https://www.postgresql.org/docs/current/sql-copy.html#SQL-COPY-BINARY-FORMAT
+ */
+function copyRowHead(id: string, seq: number, dataLength: number): Buffer {
+  const idBytes = Buffer.from(id, "utf8");
+  const head = Buffer.alloc(COPY_SIGNATURE.length + 8 + 2 + 4 + idBytes.length + 4 + 4 + 4);
+  let o = COPY_SIGNATURE.copy(head, 0);
+  o = head.writeInt32BE(0, o); // flags: no OIDs
+  o = head.writeInt32BE(0, o); // header extension: none
+  o = head.writeInt16BE(3, o); // fields in the tuple
+  o = head.writeInt32BE(idBytes.length, o);
+  o += idBytes.copy(head, o); // text: its UTF-8 bytes
+  o = head.writeInt32BE(4, o);
+  o = head.writeInt32BE(seq, o); // int4, big-endian
+  head.writeInt32BE(dataLength, o); // bytea: the bytes as they are
+  return head;
+}
+const COPY_TRAILER = Buffer.from([0xff, 0xff]);
+
+/**
+ * Stores one chunk. On PostgreSQL through a binary `COPY … FROM STDIN` (pg-copy-streams): the chunk's
+ * buffer goes to the socket by reference. A parameterised INSERT would have pg-protocol serialise the
+ * bytes into a new Bind message buffer of the chunk's size for every chunk (its writer grows a fresh buffer
+ * per message) — about 1 GB of 1 MB buffers outside the V8 heap for the relay's 1,000-message benchmark,
+ * collected late, which is what pushed its peak RSS up. The caller may reuse `data` once this resolves:
+ * the server has answered the COPY, so the socket has sent every byte.
+ *
  * Chunk writes commit asynchronously: one WAL flush (fsync) per upload instead of one per 960 KiB.
  * Durability is unchanged, because every caller commits the Upload row (saveUpload's uploadStored,
  * synchronously, through Prisma) after the last chunk and before anything relies on the bytes (the
@@ -56,10 +106,15 @@ async function insert(id: string, seq: number, data: Buffer): Promise<void> {
       await client.query("SET synchronous_commit TO off");
       asyncCommit.add(client);
     }
-    await client.query(`INSERT INTO "UploadChunk" ("uploadId", "seq", "data") VALUES ($1, $2, $3)`, [id, seq, data]);
+    if (await serverTakesCopyIn(client)) {
+      const copy = client.query(copyFrom(`COPY "UploadChunk" ("uploadId", "seq", "data") FROM STDIN (FORMAT binary)`));
+      await pipeline(Readable.from([copyRowHead(id, seq, data.length), data, COPY_TRAILER], { objectMode: false }), copy);
+    } else {
+      await client.query(`INSERT INTO "UploadChunk" ("uploadId", "seq", "data") VALUES ($1, $2, $3)`, [id, seq, data]);
+    }
     client.release();
   } catch (err) {
-    // A connection that failed mid-query is not given back to the pool for reuse.
+    // A connection that failed mid-query (or mid-COPY) is not given back to the pool for reuse.
     client.release(err instanceof Error ? err : true);
     throw err;
   }
@@ -89,7 +144,7 @@ export function postgresStore(): UploadStore {
     async write(id, body) {
       // Incoming pieces (often 16–64 KiB) are gathered into one chunk buffer, written when full. The buffer
       // starts small and doubles up to a chunk (a 1 KB message does not take 960 KiB), then is reused for
-      // every chunk: pg has copied the bytes into its own message by the time the insert resolves. A new
+      // every chunk: the server has all of its bytes by the time the insert resolves (see insert). A new
       // buffer per chunk would outlive many young-generation collections and pile up as old garbage
       // outside the V8 heap until a full collection — with 20 devices sending scans, tens of MB of RSS.
       let buf = Buffer.allocUnsafe(64 * 1024);
