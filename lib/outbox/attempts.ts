@@ -73,7 +73,16 @@ export async function finishAttempt(id: string, f: AttemptFacts): Promise<void> 
   });
 }
 
-/** Throttled/unavailable/network tries so far (for the retry limit). */
-export async function transientTries(sendId: string): Promise<number> {
-  return db().sendAttempt.count({ where: { sendId, outcome: { in: ["throttled", "unavailable", "network"] } } });
+/**
+ * What the retry limits look at (process-send.ts): the tries that failed with an outage or a network
+ * error, the throttled ones and when the first of those was, and how the latest try ended.
+ */
+export async function retryHistory(sendId: string): Promise<{ transient: number; throttled: number; firstThrottledAt: Date | null; last: string | null }> {
+  const [r] = await db().$queryRaw<{ transient: number; throttled: number; first: Date | null; last: string | null }[]>`
+    SELECT count(*) FILTER (WHERE outcome IN ('unavailable', 'network'))::int AS transient,
+           count(*) FILTER (WHERE outcome = 'throttled')::int AS throttled,
+           min("startedAt") FILTER (WHERE outcome = 'throttled') AS first,
+           (SELECT outcome FROM "SendAttempt" WHERE "sendId" = ${sendId} ORDER BY number DESC LIMIT 1) AS last
+    FROM "SendAttempt" WHERE "sendId" = ${sendId}`;
+  return { transient: r?.transient ?? 0, throttled: r?.throttled ?? 0, firstThrottledAt: r?.first ?? null, last: r?.last ?? null };
 }

@@ -32,8 +32,10 @@ export interface OutboxOptions {
   leaseMs: number;
   /** Client timeout for one Graph call; past it the outcome of a send call is unknown (`uncertain`). */
   timeoutMs: number;
-  /** Throttled or unavailable tries before a send fails for good. */
+  /** Tries failed by an outage (5xx) or the network before a send fails for good (throttling is not counted). */
   maxTransientTries: number;
+  /** How long a send may stay throttled (429), from its first throttled try, before it fails for good. */
+  maxThrottledMs: number;
   /** Sends one worker processes at once. */
   concurrency: number;
   /**
@@ -50,6 +52,7 @@ export const DEFAULT_OPTIONS: OutboxOptions = {
   leaseMs: 120_000,
   timeoutMs: 120_000,
   maxTransientTries: 6,
+  maxThrottledMs: 24 * 3_600_000,
   concurrency: 16,
   pollMs: 1_000,
   pace: { perMinute: EXCHANGE_LIMITS.messagesPerMinute, concurrent: EXCHANGE_LIMITS.concurrentRequests, recipientsPerDay: EXCHANGE_LIMITS.recipientsPerDay, perApp: EXCHANGE_LIMITS.concurrentRequests, windowMs: 60_000 },

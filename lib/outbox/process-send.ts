@@ -7,7 +7,7 @@ import { loadTenantAccess, type TenantAccess } from "../graph/tenant-access";
 import { appToken } from "../graph/tokens";
 import { delegatedToken } from "../graph/delegated-token";
 import { graphClient } from "../graph/client";
-import { finishAttempt, LeaseLost, startAttempt, transientTries } from "./attempts";
+import { finishAttempt, LeaseLost, retryHistory, startAttempt } from "./attempts";
 import { renewLease } from "./claim";
 import { deliver, type Delivery } from "./deliver";
 import { finishSend } from "./finish-send";
@@ -88,14 +88,29 @@ export async function processSend(sendId: string, lease: string, o: OutboxOption
     await clearProgress(sendId).catch((err: unknown) => logError(`outbox: progress of send ${sendId} not cleared`, err));
   }
   if (result.kind === "retry") {
-    const tries = await transientTries(sendId);
-    if (tries >= o.maxTransientTries) {
-      result = { kind: "failed", code: result.code ?? "RETRIES_EXHAUSTED", message: `${result.message ?? "Temporary failure"} — gave up after ${tries} tries.` };
+    // Throttling (429) is Microsoft asking to wait, and waiting works: it never uses up the try budget, so a
+    // busy mailbox's message is not failed (an SMTP device was told 250: it would be a bounce) — only a
+    // send throttled for longer than maxThrottledMs since its first 429, as a mail queue gives up after a
+    // day or two. Outages and network errors keep the budget of maxTransientTries.
+    const h = await retryHistory(sendId);
+    if (h.last === "throttled") {
+      const throttledFor = h.firstThrottledAt ? Date.now() - h.firstThrottledAt.getTime() : 0;
+      result =
+        throttledFor >= o.maxThrottledMs
+          ? { kind: "failed", code: result.code ?? "RETRIES_EXHAUSTED", message: `${result.message ?? "Throttled"} — still throttled after ${formatHours(throttledFor)} (${h.throttled} tries); gave up.` }
+          : { ...result, afterMs: result.afterMs ?? backoffMs(h.throttled) };
+    } else if (h.transient >= o.maxTransientTries) {
+      result = { kind: "failed", code: result.code ?? "RETRIES_EXHAUSTED", message: `${result.message ?? "Temporary failure"} — gave up after ${h.transient} tries.` };
     } else {
-      result = { ...result, afterMs: result.afterMs ?? backoffMs(tries) };
+      result = { ...result, afterMs: result.afterMs ?? backoffMs(Math.max(1, h.transient)) };
     }
   }
   if (!(await finishSend(sendId, lease, result))) return "lost";
   metrics().sendsFinished.inc({ outcome: result.kind, mode: s.mode });
   return result.kind;
+}
+
+function formatHours(ms: number): string {
+  const h = ms / 3_600_000;
+  return h >= 1 ? `${Math.round(h * 10) / 10} hours` : `${Math.max(1, Math.round(ms / 60_000))} minutes`;
 }

@@ -424,8 +424,8 @@ describe("Retry-After and the try limit", () => {
     expect((await attemptsOf(id)).map((a) => a.retryAfterMs)).toEqual([null, null]);
   });
 
-  it("the try limit: after maxTransientTries throttled tries the send fails with the reason, and nothing was delivered", async () => {
-    await sb.control("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 1 });
+  it("the try limit: after maxTransientTries tries that met an outage the send fails with the reason, and nothing was delivered", async () => {
+    await sb.control("/faults", { rate: 1, statuses: [503], retryAfterSeconds: 1 });
     const subject = `limit ${uniq()}`;
     const { id } = await queue({ subject });
     expect(await run({ maxTransientTries: 3 })).toEqual(["retry"]);
@@ -437,10 +437,45 @@ describe("Retry-After and the try limit", () => {
     expect(await run({ maxTransientTries: 3 })).toEqual([]); // failed is final
     const s = await lib.getSendStatus(actor, id);
     expect(s.status).toBe("failed");
-    expect(s.errorCode).toBe("ApplicationThrottled");
     expect((await lib.db().send.findUniqueOrThrow({ where: { id } })).errorMessage).toMatch(/gave up after 3 tries/);
-    expect(s.explanation?.title).toMatch(/throttl/i);
-    expect(s.attempts.map((a) => a.outcome)).toEqual(["throttled", "throttled", "throttled"]);
+    expect(s.attempts.map((a) => a.outcome)).toEqual(["unavailable", "unavailable", "unavailable"]);
     expect(await copies(subject)).toHaveLength(0);
+  });
+
+  it("throttling never uses up the try budget: a throttled send is retried past maxTransientTries, and fails only once throttled for longer than maxThrottledMs", async () => {
+    await sb.control("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 1 });
+    const subject = `throttled limit ${uniq()}`;
+    const { id } = await queue({ subject });
+    const o = { maxTransientTries: 2, maxThrottledMs: 3_600_000 };
+    for (let i = 0; i < 5; i++) {
+      expect(await run(o)).toEqual(["retry"]);
+      await makeDue(id);
+    }
+    // The first 429 was an hour ago (moved on the attempt's clock, not waited for): the next one ends it.
+    await lib.db().$executeRaw`UPDATE "SendAttempt" SET "startedAt" = now() - interval '61 minutes' WHERE "sendId" = ${id} AND number = (SELECT min(number) FROM "SendAttempt" WHERE "sendId" = ${id} AND outcome = 'throttled')`;
+    expect(await run(o)).toEqual(["failed"]);
+    const s = await lib.getSendStatus(actor, id);
+    expect(s.status).toBe("failed");
+    expect(s.errorCode).toBe("ApplicationThrottled");
+    expect((await lib.db().send.findUniqueOrThrow({ where: { id } })).errorMessage).toMatch(/still throttled after 1 hours \(6 tries\); gave up/);
+    expect(s.explanation?.title).toMatch(/throttl/i);
+    expect(s.attempts.map((a) => a.outcome)).toEqual(Array(6).fill("throttled"));
+    expect(await copies(subject)).toHaveLength(0);
+  });
+
+  it("a send throttled many times in a row is still delivered once the mailbox has room again", async () => {
+    await sb.control("/faults", { rate: 1, statuses: [429], retryAfterSeconds: 1 });
+    const subject = `busy mailbox ${uniq()}`;
+    const { id } = await queue({ subject });
+    for (let i = 0; i < 8; i++) {
+      expect(await run({ maxTransientTries: 6 })).toEqual(["retry"]);
+      await makeDue(id);
+    }
+    await sb.control("/faults", { rate: 0 });
+    // The sandbox's own 30-a-minute window for the mailbox is full of this file's earlier sends: a minute on
+    // its clock empties it.
+    await sb.control("/clock", { advanceSeconds: 61 });
+    expect(await run({ maxTransientTries: 6 })).toEqual(["accepted"]);
+    expect(await copies(subject)).toHaveLength(1);
   });
 });
