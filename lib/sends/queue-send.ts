@@ -11,7 +11,7 @@ import type { ApiKeyCaller } from "../api-keys/authenticate-key";
 import type { DeviceCaller } from "../smtp/device-caller";
 import { keyMessageRefusal } from "../api-keys/message-rules";
 import { notifyOutbox } from "../outbox/notify";
-import { logError, logInfo } from "../log";
+import { logInfo } from "../log";
 import { currentRequestId } from "../request-context";
 import { markUploadUsed, ownUpload, uploadOwnerOfDevice, uploadOwnerOfKey } from "./upload-store";
 import { estimateEncodedSize, overLimitMessage } from "./encoded-size";
@@ -213,8 +213,6 @@ export async function queueSend({ actor: caller, apiKey, device, ...raw }: Queue
     return s;
   });
   for (const a of attachments) if (!a.shared) await markUploadUsed(a.id, send.id);
-  // Committed: the relay answers 250 now whatever happens here (the Upload row already names the send).
-  if (opts.mime) await markUploadUsed(opts.mime.uploadId, send.id).catch((err: unknown) => logError(`queueSend: could not mark the message of send ${send.id}`, err));
   // Ties the request (its X-Request-Id) to the send; the worker's graph.call lines carry Microsoft's ids.
   logInfo("send queued", { event: "send.queued", sendId: send.id, tenantId: tenant.id, mode, origin: opts.origin ?? null, requestId: await currentRequestId() });
   return send;

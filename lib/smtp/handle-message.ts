@@ -42,8 +42,11 @@ async function grantedSender(device: RelayDevice, from: string): Promise<boolean
 export async function decideSender(device: RelayDevice, headers: MessageHeaders, envelope: Envelope): Promise<{ from: string; replyTo: string[] }> {
   const original = validAddresses(headers.from)[0] ?? validAddresses(envelope.mailFrom ? [envelope.mailFrom] : [])[0] ?? null;
   const replyTo = validAddresses(headers.replyTo);
-  if (original && (await grantedSender(device, original))) return { from: original, replyTo };
-  if (device.fromPolicy === "rewrite" && device.defaultFrom) {
+  const mayRewrite = device.fromPolicy === "rewrite" && !!device.defaultFrom;
+  // Only a device that may fall back to its default mailbox needs to know now whether the From is
+  // granted; for the others queueSend's own check (the one queueing path) decides, once.
+  if (original && (!mayRewrite || (await grantedSender(device, original)))) return { from: original, replyTo };
+  if (mayRewrite && device.defaultFrom) {
     return { from: device.defaultFrom.toLowerCase(), replyTo: replyTo.length ? replyTo : original ? [original] : [] };
   }
   if (!original) throw reply(550, "5.7.1", "The message has no From address this device may send as, and the device has no default mailbox");

@@ -53,7 +53,9 @@ async function freePort(): Promise<number> {
 }
 
 function start(script: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
-  const c = spawn(process.execPath, ["--expose-gc", "--conditions=react-server", "--import", "tsx", "--import", "./scripts/bench/gc-on-signal.ts", script], { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_NODE_ARGS: extra flags for the measured processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const c = spawn(process.execPath, ["--expose-gc", ...extra, "--conditions=react-server", "--import", "tsx", "--import", "./scripts/bench/gc-on-signal.ts", script], { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
   children.push(c);
   let out = "";
   return new Promise((resolve, reject) => {
