@@ -120,6 +120,21 @@ async function insert(id: string, seq: number, data: Buffer): Promise<void> {
   }
 }
 
+/** A message's first buffer; past it a whole chunk buffer is used. */
+const SMALL_BYTES = 64 * 1024;
+/** Chunk buffers between uploads, at most SPARE_MAX of them (under 8 MB kept for reuse). */
+const spare: Buffer[] = [];
+const SPARE_MAX = 8;
+
+function takeChunkBuffer(): Buffer {
+  // allocUnsafeSlow: its own memory, not a slice of Node's shared pool (a chunk buffer lives long).
+  return spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES);
+}
+
+function giveBackChunkBuffer(b: Buffer): void {
+  if (spare.length < SPARE_MAX) spare.push(b);
+}
+
 /**
  * Writes `piece` to `out`, waiting while its buffer is full; throws once `out` is gone (the reader went
  * away: the caller's COPY is then abandoned and its connection discarded, not left waiting forever).
@@ -142,33 +157,43 @@ async function writeTo(out: Transform, piece: Buffer): Promise<void> {
 export function postgresStore(): UploadStore {
   return {
     async write(id, body) {
-      // Incoming pieces (often 16–64 KiB) are gathered into one chunk buffer, written when full. The buffer
-      // starts small and doubles up to a chunk (a 1 KB message does not take 960 KiB), then is reused for
-      // every chunk: the server has all of its bytes by the time the insert resolves (see insert). A new
-      // buffer per chunk would outlive many young-generation collections and pile up as old garbage
-      // outside the V8 heap until a full collection — with 20 devices sending scans, tens of MB of RSS.
-      let buf = Buffer.allocUnsafe(64 * 1024);
+      // Incoming pieces (often 16–64 KiB) are gathered into one chunk buffer, written when full, then
+      // reused for the next chunk: the server has all of its bytes by the time the insert resolves (see
+      // insert). A message starts in a small buffer (a 1 KB note does not take 960 KiB); past 64 KiB it
+      // moves to a whole chunk buffer taken from `spare`, given back when the upload ends. A new buffer per
+      // chunk, or one grown by doubling per message, would outlive young-generation collections and pile up
+      // as old garbage outside the V8 heap until a full collection — with 20 devices sending scans, tens of
+      // MB of RSS.
+      let buf: Buffer = Buffer.allocUnsafe(SMALL_BYTES);
+      let big: Buffer | null = null;
       let used = 0;
       let seq = 0;
-      for await (const piece of body) {
-        let off = 0;
-        while (off < piece.byteLength) {
-          if (used === buf.length) {
-            const bigger = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, buf.length * 2));
-            buf.copy(bigger, 0, 0, used);
-            buf = bigger;
-          }
-          const n = Math.min(buf.length - used, piece.byteLength - off);
-          buf.set(piece.subarray(off, off + n), used);
-          used += n;
-          off += n;
-          if (used === CHUNK_BYTES) {
-            await insert(id, seq++, buf);
-            used = 0;
+      let clean = false;
+      try {
+        for await (const piece of body) {
+          let off = 0;
+          while (off < piece.byteLength) {
+            if (used === buf.length) {
+              big = takeChunkBuffer();
+              buf.copy(big, 0, 0, used);
+              buf = big;
+            }
+            const n = Math.min(buf.length - used, piece.byteLength - off);
+            buf.set(piece.subarray(off, off + n), used);
+            used += n;
+            off += n;
+            if (used === CHUNK_BYTES) {
+              await insert(id, seq++, buf);
+              used = 0;
+            }
           }
         }
+        if (used > 0) await insert(id, seq, buf.subarray(0, used));
+        clean = true;
+      } finally {
+        // After a failed insert the buffer may still sit in a closed socket's queue: not reused then.
+        if (big && clean) giveBackChunkBuffer(big);
       }
-      if (used > 0) await insert(id, seq, buf.subarray(0, used));
     },
 
     open(id, range) {
