@@ -1,4 +1,5 @@
 import "server-only";
+import { Prisma } from "@/generated/prisma/client";
 import type { SendListRow } from "./columns";
 
 /**
@@ -39,3 +40,42 @@ export function jsonRow(r: SendListRow): string {
     attachments: Number(r.attachmentCount), attempts: r.attemptCount, errorCode: r.errorCode,
   });
 }
+
+/**
+ * csvCell in SQL, for the export (export-sends.ts): a text cell guarded and quoted exactly as csvCell does,
+ * so PostgreSQL hands back finished lines and the portal builds no row objects for millions of rows.
+ * `expr` is trusted SQL (a column of the export's own query), never input.
+ */
+function sqlTextCell(expr: string): string {
+  const guarded = `(CASE WHEN ${expr} ~ '^[-=+@\\t\\r]' THEN '''' || ${expr} ELSE ${expr} END)`;
+  return `(CASE WHEN ${expr} IS NULL THEN '' WHEN ${guarded} ~ '[",\\r\\n]' THEN '"' || replace(${guarded}, '"', '""') || '"' ELSE ${guarded} END)`;
+}
+
+const iso = (col: string) => `coalesce(to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '')`;
+
+/**
+ * One export line per row `r` of listSql, the same bytes csvRow makes (a test compares them): ISO
+ * timestamps in UTC (the columns are UTC timestamp(3)), address lists joined with "; ", numbers bare.
+ */
+export const CSV_LINE_SQL = Prisma.raw(
+  [
+    sqlTextCell("r.id"),
+    iso('r."createdAt"'),
+    iso('r."completedAt"'),
+    sqlTextCell("r.status"),
+    sqlTextCell("r.mode"),
+    sqlTextCell('r."tenantName"'),
+    sqlTextCell('r."actorEmail"'),
+    sqlTextCell('r."keyName"'),
+    sqlTextCell('r."fromAddress"'),
+    sqlTextCell(`array_to_string(r."toAddresses", '; ')`),
+    sqlTextCell(`array_to_string(r."ccAddresses", '; ')`),
+    sqlTextCell(`array_to_string(r."bccAddresses", '; ')`),
+    `r."recipientCount"::text`,
+    sqlTextCell("r.subject"),
+    `r."sizeBytes"::text`,
+    `r."attachmentCount"::text`,
+    `r."attemptCount"::text`,
+    sqlTextCell('r."errorCode"'),
+  ].join(" || ',' || "),
+);

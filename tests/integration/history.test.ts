@@ -181,6 +181,44 @@ describe("history export", () => {
     await db.send.delete({ where: { id: hostile.id } });
   });
 
+  it("the CSV PostgreSQL formats is byte for byte what csvRow makes, hostile cells and batch edges included", async () => {
+    const db = await lib();
+    // Every guard and quote rule, in every text column the export writes (tenant and key names too).
+    const nasty = ["=1+1", "+31 6", "-2", "@SUM(A1)", "\tlead tab", "\rlead cr", 'say "hi"', "a,b", "two\r\nlines", "lf\nonly", "plain", "", "ünïcödé ✉", "'quote"];
+    const tenant = await db.tenant.create({ data: { name: '=cmd|" /C calc"!A0, Inc.', directoryId: "csv-tenant.example.com" }, select: { id: true } });
+    const key = await db.apiKey.create({ data: { tenantId: tenant.id, name: "-key,with \"quotes\"", hash: "h-csv", displayPrefix: "gmp_csv1" } });
+    const made = await Promise.all(
+      nasty.map((v, i) =>
+        db.send.create({
+          data: {
+            tenantId: tenant.id, mode: i % 2 ? "api" : "app", status: i % 3 ? "accepted" : "failed", actorUserId: i % 2 ? null : alice.id, apiKeyId: i % 2 ? key.id : null,
+            fromAddress: `${v}@contoso.com`, toAddresses: [v, "b@contoso.com"], ccAddresses: i % 2 ? [] : [`=${v}`], bccAddresses: [v], recipientCount: 3 + i,
+            subject: v, sizeBytes: 1000 * i, attemptCount: i, errorCode: i % 3 ? null : `-${v}`, attachments: i % 4 ? [] : [{ id: "a" }, { id: "b" }],
+            createdAt: new Date(T0 + 7200_000 + i * 1000), completedAt: i % 2 ? new Date(T0 + 7200_000 + i * 1000 + 123) : null,
+          },
+          select: { id: true },
+        }),
+      ),
+    );
+    const { csvBatches, sendBatches } = await import("@/lib/history/export-sends");
+    const { csvRow } = await import("@/lib/history/csv");
+    const filter = { tenant: tenant.id };
+    let expected = "";
+    for await (const b of sendBatches(admin, filter, 4)) for (const r of b) expected += csvRow(r);
+    let got = "";
+    let batches = 0;
+    for await (const t of csvBatches(admin, filter, 4)) {
+      got += t;
+      batches++;
+    }
+    expect(batches).toBe(Math.ceil(nasty.length / 4));
+    expect(got).toBe(expected);
+    expect(got).toContain(`"'=cmd|"" /C calc""!A0, Inc."`);
+    await db.send.deleteMany({ where: { id: { in: made.map((m) => m.id) } } });
+    await db.apiKey.delete({ where: { id: key.id } });
+    await db.tenant.delete({ where: { id: tenant.id } });
+  });
+
   it("csvCell prefixes formula starters and quotes separators", async () => {
     const { csvCell } = await import("@/lib/history/csv");
     expect(csvCell("=1+1")).toBe("'=1+1");
