@@ -18,7 +18,7 @@ interface MinuteDelta {
   test: boolean;
   address: string;
   minute: string;
-  sends: number;
+  lost: boolean;
 }
 
 interface FoldResult {
@@ -33,7 +33,7 @@ interface FoldResult {
  * transaction: DELETE … RETURNING them, add them up per rollup key (upserts in key order), recount the busiest
  * minute of each mailbox-day they touched, and drop rows that fell to zero. Only the fold writes the rollups,
  * so writers of "Send" never wait on a shared row. A busiest minute only grows while its day only gains sends
- * (then only the changed minutes are recounted); a day that lost sends in some minute is recounted whole.
+ * (then only the changed minutes are recounted); a day with any decrease among its deltas is recounted whole.
  * Returns null when another fold holds the lock (or runs in this process: PGlite's locks are re-entrant).
  */
 export async function foldSendCounts(): Promise<{ deltas: number } | null> {
@@ -70,7 +70,7 @@ export async function foldSendCounts(): Promise<{ deltas: number } | null> {
             RETURNING 1
           ),
           m AS (
-            SELECT "day", "tenantId", "test", "address", "minute", sum("sends")::int AS "sends"
+            SELECT "day", "tenantId", "test", "address", "minute", bool_or("sends" < 0) AS "lost"
             FROM d WHERE "minute" IS NOT NULL GROUP BY 1, 2, 3, 4, 5
           )
           SELECT (SELECT count(*) FROM d)::int AS deltas,
@@ -84,11 +84,14 @@ export async function foldSendCounts(): Promise<{ deltas: number } | null> {
         if (!r || r.deltas === 0) return { deltas: 0 };
 
         // The busiest minute of each mailbox-day the deltas touched.
-        const days = new Map<string, { key: Omit<MinuteDelta, "minute" | "sends">; lost: boolean; minutes: MinuteDelta[] }>();
+        // Any decrease, even one netted out by an increase in the same fold, recounts the whole day: an earlier
+        // fold may already have counted that increase (it recounts from "Send" as committed then, which can be
+        // ahead of the deltas it took), so the net change would hide a minute that shrank.
+        const days = new Map<string, { key: Omit<MinuteDelta, "minute" | "lost">; lost: boolean; minutes: MinuteDelta[] }>();
         for (const m of r.minutes ?? []) {
           const k = `${m.day}\u0000${m.tenantId}\u0000${m.test}\u0000${m.address}`;
           const e = days.get(k) ?? { key: { day: m.day, tenantId: m.tenantId, test: m.test, address: m.address }, lost: false, minutes: [] };
-          e.lost ||= m.sends < 0;
+          e.lost ||= m.lost;
           e.minutes.push(m);
           days.set(k, e);
         }

@@ -3,7 +3,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "../db";
 import type { SessionUser } from "../auth/session";
 import type { HistoryFilter } from "../schemas/history";
-import { seesAllSends } from "../sends/visibility";
+import { isKeyViewer, seesAllSends, type KeyViewer } from "../sends/visibility";
 import { chartRange } from "./chart-range";
 import { foldSendCounts } from "./fold-send-counts";
 import { logWarn } from "../log";
@@ -55,7 +55,7 @@ function toBars(range: SendStats["range"], perDay: { day: string; status: string
  * Read from the day rollups (migration 20261207090000) plus the deltas not folded yet, so every count is
  * exact; a search or a recipient filter, which the rollups cannot answer, runs the live query (sendStatsLive).
  */
-export async function sendStats(actor: SessionUser, filter: HistoryFilter, now = new Date()): Promise<SendStats> {
+export async function sendStats(actor: SessionUser | KeyViewer, filter: HistoryFilter, now = new Date()): Promise<SendStats> {
   const range = chartRange(filter, now);
   const f: HistoryFilter = { ...filter, from: range.from, to: range.to };
   if (f.q || f.recipient) return sendStatsLive(actor, f, now);
@@ -63,7 +63,7 @@ export async function sendStats(actor: SessionUser, filter: HistoryFilter, now =
   // in the rollup, so this is what makes them current; counts are exact either way.
   await foldSendCounts().catch((err: unknown) => logWarn("history chart: fold skipped", { error: err instanceof Error ? err.message : String(err) }));
 
-  const all = seesAllSends(actor);
+  const all = !isKeyViewer(actor) && seesAllSends(actor);
   const narrowed = Boolean(f.status || f.mode || f.delivery || f.actor || f.key || f.device);
   const where = filterSql(actor, f, "rollup");
   // An admin's or auditor's view narrowed only by tenant, dates and tests reads the small per-day tables;
@@ -105,7 +105,7 @@ export async function sendStats(actor: SessionUser, filter: HistoryFilter, now =
       SELECT s."address", max(s."peakPerMinute")::int AS peak FROM "SendDaySender" s
       WHERE ${mailboxWhere} AND s."address" IN (${Prisma.join(addresses)}) GROUP BY 1`);
   } else if (addresses.length > 0) {
-    // A sender (or anyone who sees only their own sends) never learns another's traffic from the chart: their
+    // A sender or an API key (anyone who sees only their own sends) never learns another's traffic from the chart: their
     // busiest minute is counted live from their own rows (scopeSql in filterSql), a small slice by index.
     peaks = await db().$queryRaw(Prisma.sql`
       SELECT x.address, max(x.n)::int AS peak FROM (
@@ -127,7 +127,7 @@ export async function sendStats(actor: SessionUser, filter: HistoryFilter, now =
  * The chart computed from every send in range: the fallback for a search or recipient filter (their rows are
  * few), and the reference the rollups are tested against (tests/integration/history-rollups.test.ts).
  */
-export async function sendStatsLive(actor: SessionUser, filter: HistoryFilter, now = new Date()): Promise<SendStats> {
+export async function sendStatsLive(actor: SessionUser | KeyViewer, filter: HistoryFilter, now = new Date()): Promise<SendStats> {
   const range = chartRange(filter, now);
   const where = filterSql(actor, { ...filter, from: range.from, to: range.to });
   const perDay = await db().$queryRaw<{ day: string; status: string; n: number }[]>(Prisma.sql`
