@@ -101,7 +101,9 @@ export async function sendStats(actor: SessionUser | KeyViewer, filter: HistoryF
   let peaks: { address: string; peak: number }[] = [];
   if (addresses.length > 0 && all) {
     // The mailbox's busiest minute, kept per tenant, day and tests flag: only the tenant, tests and dates of
-    // the filter apply (a mailbox belongs to one Microsoft 365 tenant, so per tenant is per mailbox).
+    // the filter apply (a mailbox belongs to one Microsoft 365 tenant, so per tenant is per mailbox). With the
+    // wizard's tests included it is the larger of the two flags' minutes, not their sum in one minute (the
+    // tests are a handful of sends, a setup's worth).
     const mailboxWhere = filterSql(actor, { tenant: f.tenant, tests: f.tests, from: f.from, to: f.to }, "rollup");
     peaks = await db().$queryRaw(Prisma.sql`
       SELECT s."address", max(s."peakPerMinute")::int AS peak FROM "SendDaySender" s
