@@ -5,6 +5,7 @@ import { provisionTenantsFromFile } from "./tenants/provision-from-file";
 import { logError, logInfo } from "./log";
 import { startOutboxWorker } from "./outbox/worker";
 import { startPurgeJob } from "./history/purge-job";
+import { startFoldJob } from "./history/fold-job";
 import { startBulkWorker } from "./bulk/worker";
 import { startIdempotencyPurgeJob } from "./api-keys/purge-idempotency";
 import { startCredentialWarningJob } from "./credentials/warning-job";
@@ -24,6 +25,8 @@ export async function startup(): Promise<void> {
   }
   // Send history retention: purges at start and hourly (lib/history/purge-job.ts).
   startPurgeJob();
+  // History's chart: the deltas written with each send folded into day rollups (lib/history/fold-job.ts).
+  startFoldJob();
   startIdempotencyPurgeJob();
   // The outbox worker runs in every portal process; SKIP LOCKED claims keep sends exactly-once.
   // PORTAL_OUTBOX_WORKER_CONCURRENCY=0: this process only takes mail in (web, relay); workers run elsewhere (scripts/outbox/worker.ts).

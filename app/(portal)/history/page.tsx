@@ -1,19 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
-import { DailyChart } from "@/components/history/daily-chart";
 import { FilterDrawer } from "@/components/history/filter-drawer";
 import { FilterForm } from "@/components/history/filter-form";
-import { SenderVolume } from "@/components/history/sender-volume";
 import { SendsTable } from "@/components/history/sends-table";
 import { pageUser } from "@/lib/auth/page-user";
 import { AppError } from "@/lib/errors";
 import { findSends, type SendPage } from "@/lib/history/find-sends";
-import { sendStats } from "@/lib/history/send-stats";
-import { EXCHANGE_LIMITS } from "@/lib/schemas/common";
 import { FILTER_KEYS, filterErrors, filterQuery, historyFilterSchema, pageSchema, paramsRecord } from "@/lib/schemas/history";
 import { listTenants } from "@/lib/tenants/list-tenants";
+import { HistoryChart, HistoryChartFallback } from "./history-chart";
 
 export const metadata: Metadata = { title: "History" };
 
@@ -29,10 +27,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Sear
   const tenants = seesAll ? (await listTenants(user)).map((t) => ({ id: t.id, name: t.name })) : null;
 
   let page: SendPage | null = null;
-  let stats: Awaited<ReturnType<typeof sendStats>> | null = null;
   if (parsed.success && paging.success) {
     try {
-      [page, stats] = await Promise.all([findSends(user, parsed.data, paging.data), sendStats(user, parsed.data)]);
+      page = await findSends(user, parsed.data, paging.data);
     } catch (err) {
       if (!(err instanceof AppError) || !err.fields) throw err;
       Object.assign(errors, err.fields);
@@ -103,18 +100,11 @@ export default async function HistoryPage({ searchParams }: { searchParams: Sear
           </nav>
         </Card>
       ) : null}
-      {stats ? (
-        <div className="grid gap-4 lg:grid-cols-[3fr_2fr]">
-          <Card title={`Sends per day, ${stats.range.from} to ${stats.range.to}`}>
-            <DailyChart bars={stats.bars} />
-          </Card>
-          <Card title="Sender volume against Exchange limits">
-            <p className="mb-3 text-xs text-slate-600 dark:text-slate-400">
-              Exchange Online allows each mailbox {EXCHANGE_LIMITS.messagesPerMinute} messages a minute and {EXCHANGE_LIMITS.recipientsPerDay.toLocaleString("en-US")} recipients a day.
-            </p>
-            <SenderVolume rows={stats.senders} limits={EXCHANGE_LIMITS} />
-          </Card>
-        </div>
+      {/* The chart streams in after the table (its own Suspense boundary): the sends never wait for the counts. */}
+      {page && parsed.success ? (
+        <Suspense fallback={<HistoryChartFallback />}>
+          <HistoryChart user={user} filter={parsed.data} />
+        </Suspense>
       ) : null}
     </>
   );
