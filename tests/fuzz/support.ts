@@ -293,13 +293,19 @@ export function expectClientError(status: number, body: ErrorBody | null, knownF
 
 let countSql: string | undefined;
 
-/** Row counts of every table in the database, in one query. */
+/** Tables kept by the database from others (see rowCounts). */
+const DERIVED_TABLES = new Set(["SendCountDelta", "SendDayCount", "SendDayStatus", "SendDaySender"]);
+
+/** Row counts of every table in the database but the derived ones, in one query. */
 export async function rowCounts(): Promise<Record<string, number>> {
   const { db } = await import("@/lib/db");
   if (!countSql) {
-    const tables = await db().$queryRawUnsafe<{ s: string; t: string }[]>(
+    let tables = await db().$queryRawUnsafe<{ s: string; t: string }[]>(
       `select table_schema::text as s, table_name::text as t from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema') and table_type = 'BASE TABLE' and table_name not like '\\_prisma%' order by 1, 2`,
     );
+    // History's chart rollups are derived from "Send" by its triggers and folded in the background
+    // (migration 20261207090000): counted through "Send" itself, they would only add timing to these checks.
+    tables = tables.filter(({ t }) => !DERIVED_TABLES.has(t));
     countSql = `select ${tables.map(({ s, t }) => `(select count(*)::int from "${s}"."${t}") as "${t}"`).join(", ")}`;
   }
   const [row] = await db().$queryRawUnsafe<Record<string, number>[]>(countSql);
