@@ -24,6 +24,10 @@ export function csvLine(cells: (string | number | null | undefined)[]): string {
   return `${cells.map(csvCell).join(",")}\r\n`;
 }
 
+/**
+ * One row as a CSV line. The export itself has PostgreSQL write its lines (CSV_LINE_SQL below); this is the
+ * definition those lines are proved byte-identical to (tests/integration/history.test.ts).
+ */
 export function csvRow(r: SendListRow): string {
   return csvLine([
     r.id, r.createdAt.toISOString(), r.completedAt?.toISOString() ?? null, r.status, r.mode, r.tenantName, r.actorEmail,

@@ -102,7 +102,7 @@ export async function processSend(sendId: string, lease: string, o: OutboxOption
     } else if (h.transient >= o.maxTransientTries) {
       result = { kind: "failed", code: result.code ?? "RETRIES_EXHAUSTED", message: `${result.message ?? "Temporary failure"} — gave up after ${h.transient} tries.` };
     } else {
-      result = { ...result, afterMs: result.afterMs ?? backoffMs(Math.max(1, h.transient)) };
+      result = { ...result, afterMs: result.afterMs ?? backoffMs(h.transient) };
     }
   }
   if (!(await finishSend(sendId, lease, result))) return "lost";
