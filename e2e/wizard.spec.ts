@@ -90,8 +90,18 @@ test("certificate: register by script, upload the certificate, consent, verify, 
   await expect(page.getByText("this app can send as every mailbox")).toBeVisible();
   await page.getByRole("link", { name: "Continue" }).click();
 
-  // This walk takes the access-policy path (RBAC, the default, is e2e/wizard-rbac.spec.ts).
+  // This walk takes the access-policy path (RBAC, the default, is e2e/wizard-rbac.spec.ts). It picks it
+  // before the page's JavaScript has run (a slow network; a CI run once did): the page's scripts are held
+  // until the radio is checked, and the form must still show the group field once it hydrates.
+  await expect(page).toHaveURL(/\/restrict$/);
+  let release = () => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  await page.route(/\/_next\/static\/chunks\/.*\.js$/, async (route) => { await held; await route.continue(); });
+  await page.reload({ waitUntil: "commit" });
   await page.getByRole("radio", { name: /Application access policy/ }).check();
+  release();
+  await page.unrouteAll({ behavior: "wait" });
+  await expect(page.getByLabel("Mail-enabled security group")).toBeVisible();
   await page.getByLabel("Mailboxes the app may send as").fill(`hr-welcome@${t.domain}`);
   // A shared mailbox cannot scope the app: the form explains the fix.
   await page.getByLabel("Mail-enabled security group").fill(`hr-welcome@${t.domain}`);

@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
@@ -21,13 +21,24 @@ export function RestrictForm({ tenantId, defaults, choices }: { tenantId: string
   const { state, formAction, pending, fields: f, values: v } = useFormAction(saveRestrictionAction);
   const [list, setList] = useState(v?.mailboxes ?? defaults.mailboxes);
   const [method, setMethod] = useState(v?.method ?? defaults.method);
+  // A person (or a slow network) can pick the access policy or type mailboxes before the page has
+  // hydrated: the browser changes the inputs, but no onChange runs. Read what the form holds once React
+  // owns it, so the group field appears and the typed list is not put back to the default.
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const el = form.current;
+    const picked = el?.querySelector<HTMLInputElement>('input[name="method"]:checked')?.value;
+    if (picked === "rbac" || picked === "policy") setMethod(picked);
+    const typed = el?.querySelector<HTMLTextAreaElement>('textarea[name="mailboxes"]')?.value;
+    if (typed !== undefined) setList(typed);
+  }, []);
   const picked = new Set(split(list));
   const toggle = (address: string, on: boolean) => {
     const next = split(list).filter((a) => a !== address);
     setList((on ? [...next, address] : next).join("\n"));
   };
   return (
-    <form action={formAction} className="max-w-2xl space-y-4" noValidate>
+    <form ref={form} action={formAction} className="max-w-2xl space-y-4" noValidate>
       <input type="hidden" name="tenantId" value={tenantId} />
       <FormMessage state={state} />
       {/* Uncontrolled radios: React resets a form after its action runs, back to the defaults — which are the
