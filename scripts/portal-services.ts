@@ -3,7 +3,7 @@
  * Next server runs at start (instrumentation.ts → lib/startup.ts: outbox worker, SMTP relay, purge and
  * bulk jobs), without the web pages. The relay's durability test spawns it, SIGKILLs it right after a
  * 250 and starts it again; it also runs the relay and workers apart from the web process.
- *   node --conditions=react-server --import tsx scripts/portal-services.ts
+ *   node --max-old-space-size=1024 --conditions=react-server --import tsx scripts/portal-services.ts
  * ("react-server" makes the `server-only` marker of lib/ a no-op outside Next.)
  */
 import { shutdown, startup } from "@/lib/startup";

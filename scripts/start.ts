@@ -16,6 +16,7 @@ import { buildIfStale } from "./start/build";
 import { startEmbeddedDb, type EmbeddedDb } from "./start/database";
 import { startSandboxProcess, writeCaBundle, writeSandboxTenantsFile } from "./start/sandbox";
 import { demoPreviousKeys, demoSecretKey } from "./start/secret-key";
+import { heapArgs } from "./start/heap";
 import { migrate } from "./start/migrate";
 
 const dev = process.argv.includes("--dev");
@@ -41,6 +42,7 @@ async function hasRealTenant(url: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
+  const heap = heapArgs(env); // a bad PORTAL_MAX_HEAP_MB fails here, before anything starts
   if (!env.PORTAL_SECRET_KEY) {
     env.PORTAL_SECRET_KEY = await demoSecretKey(dataDir);
     console.log(`[start] PORTAL_SECRET_KEY not set: using the demo key in ${path.relative(process.cwd(), dataDir)}/secret.key`);
@@ -81,7 +83,8 @@ async function main(): Promise<void> {
   }
 
   if (!dev) await buildIfStale(env);
-  const next = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), dev ? "dev" : "start", "-p", String(port)], { env, stdio: "inherit" });
+  // A bounded heap: V8 collects sooner, so garbage from a busy relay does not swell the RSS (scripts/start/heap.ts).
+  const next = spawn(process.execPath, [...heap, path.resolve("node_modules/next/dist/bin/next"), dev ? "dev" : "start", "-p", String(port)], { env, stdio: "inherit" });
   children.push(next);
   console.log(`[start] portal: ${env.PORTAL_URL}`);
   next.on("exit", (code) => void shutdown(code ?? 0));

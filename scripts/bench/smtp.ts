@@ -31,6 +31,11 @@
  *  - memory: peak growth under 64 MB and independent of size (the issue's goal), and after a full GC no
  *    more than the discarding smtp-server itself keeps (+ 16 MB): what smtp-server and TLS hold after 20
  *    connections (32–41 MB measured for the baseline) is not the relay's.
+ *
+ * The measured processes run with the heap limit `npm start` gives the portal (PORTAL_MAX_HEAP_MB, default
+ * 1024 MB: scripts/start/heap.ts says why). With Node's default limit on this 23 GB machine (4 GB), V8 let
+ * the relay's old generation grow to 4× its live size before a full collection, and the mixed run's peak
+ * was 87–98 MB of mostly garbage (after a full GC: 33–52 MB); the same code under 1024 MB peaked at 22 MB.
  * Each device first sends one
  * untimed 1 KB message (warm-up). The drain gives Graph calls 10 minutes (a loaded machine is slow, and a
  * timed-out send is `uncertain`, never resent) so that exactly-once is what is measured.
@@ -47,6 +52,7 @@ import nodemailer from "nodemailer";
 import pg from "pg";
 import { makeCall, pct, sleep, type SandboxEndpoints } from "./harness";
 import { sandboxBin } from "../start/sandbox";
+import { heapArgs } from "../start/heap";
 import { migrate } from "../start/migrate";
 
 const N = Number(process.env.BENCH_SMTP_MESSAGES ?? 1000);
@@ -71,7 +77,9 @@ async function freePort(): Promise<number> {
 function start(script: string, env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
   // BENCH_NODE_ARGS: extra flags for the measured processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
   const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const c = spawn(process.execPath, ["--expose-gc", ...extra, "--conditions=react-server", "--import", "tsx", "--import", "./scripts/bench/gc-on-signal.ts", script], { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
+  // The heap limit `npm start` gives the portal (scripts/start/heap.ts), for the baseline too; BENCH_NODE_ARGS may set its own.
+  const heap = extra.some((a) => a.startsWith("--max-old-space-size")) ? [] : heapArgs(process.env);
+  const c = spawn(process.execPath, ["--expose-gc", ...heap, ...extra, "--conditions=react-server", "--import", "tsx", "--import", "./scripts/bench/gc-on-signal.ts", script], { cwd: process.cwd(), env, stdio: ["ignore", "pipe", "pipe"] });
   children.push(c);
   let out = "";
   return new Promise((resolve, reject) => {
@@ -83,7 +91,10 @@ function start(script: string, env: NodeJS.ProcessEnv, ready: string): Promise<C
         resolve(c);
       }
     };
-    c.stdout!.on("data", on);
+    c.stdout!.on("data", (d: Buffer) => {
+      on(d);
+      if (process.env.BENCH_VERBOSE) process.stderr.write(d);
+    });
     c.stderr!.on("data", (d: Buffer) => {
       on(d);
       if (process.env.BENCH_VERBOSE) process.stderr.write(d);
