@@ -1,6 +1,7 @@
 import "server-only";
 import { statfs } from "node:fs/promises";
 import { db } from "../db";
+import { rawPool, rawTransaction } from "../raw-db";
 import { env } from "../env";
 import { AppError } from "../errors";
 import { MAX_ATTACHMENT_BYTES } from "../schemas/compose";
@@ -55,6 +56,11 @@ export interface QuotaUse {
 
 type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
 
+// "Upload"'s times are Prisma DateTimes: timestamp(3) without time zone, in UTC. Written and compared here
+// with the database's clock, so every instance measures leases by the same one.
+const NOW_UTC = `(now() AT TIME ZONE 'UTC')`;
+const LEASE = `interval '${UPLOAD_LEASE_MS / 1000} seconds'`;
+
 async function usage(tx: Pick<Tx, "$queryRaw">, ownerId: string, now: Date): Promise<QuotaUse> {
   const [row] = await tx.$queryRaw<{ files: bigint; bytes: bigint | null; inflight: bigint }[]>`
     SELECT count(*) AS files, sum("bytes") AS bytes, count(*) FILTER (WHERE "inFlightUntil" IS NOT NULL) AS inflight
@@ -73,6 +79,10 @@ export async function uploadUsage(ownerId: string): Promise<QuotaUse> {
  * everything left of the quota up to Graph's per-attachment maximum), or throws a 4xx naming the limit
  * and the use: 429 for too many at once or too many files, 413 for bytes, 507 when the disk is nearly full.
  * Returns the bytes reserved: the upload must stop there.
+ *
+ * Every upload and every relayed message runs this, so it is four plain statements on the raw pool
+ * (lib/raw-db.ts says why): the lock, then one statement that counts what the owner uses and inserts the
+ * reservation only if it fits — after the lock, so its snapshot sees every admission before it.
  */
 export async function reserveUpload(ownerId: string, id: string, declaredBytes: number | null, dir: string): Promise<number> {
   const L = uploadLimits();
@@ -84,44 +94,56 @@ export async function reserveUpload(ownerId: string, id: string, declaredBytes: 
       status: 507,
     });
   }
-  return db().$transaction(async (tx) => {
+  const { used, reserved } = await rawTransaction(async (c) => {
     // A reservation is bookkeeping nobody relies on across a crash (the upload then never finished, and the
     // sweep removes what is left): its commit need not wait for the WAL flush.
-    await tx.$executeRaw`SET LOCAL synchronous_commit = off`;
-    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`upload-quota:${ownerId}`}, 0))::text`;
-    const now = new Date();
-    const used = await usage(tx, ownerId, now);
-    if (used.inFlight >= L.maxConcurrent) {
-      throw new AppError("UPLOAD_TOO_MANY_AT_ONCE", {
-        userMessage: `You are already uploading ${used.inFlight} file${used.inFlight === 1 ? "" : "s"} at once, the most allowed (${L.maxConcurrent}). Wait for one to finish, then attach this file again.`,
-        status: 429,
-        details: { inFlight: used.inFlight, limit: L.maxConcurrent },
-      });
-    }
-    if (used.files >= L.maxFiles) {
-      throw new AppError("UPLOAD_QUOTA_FILES", {
-        userMessage: `You have ${used.files} attachments uploaded and not sent yet, the most allowed (${L.maxFiles}). Send the message or remove attachments, then attach this file again.`,
-        status: 429,
-        details: { files: used.files, limit: L.maxFiles },
-      });
-    }
-    const left = L.maxBytes - used.bytes;
-    const reserve = declaredBytes ?? Math.min(MAX_ATTACHMENT_BYTES, left);
-    if (reserve > left || left <= 0) {
-      throw new AppError("UPLOAD_QUOTA_BYTES", {
-        userMessage: `Your attachments not sent yet use ${formatSize(used.bytes)} of your ${formatSize(L.maxBytes)} upload quota${declaredBytes ? `; this file (${formatSize(declaredBytes)}) would go over it` : ""}. Send the message or remove attachments, then attach this file again.`,
-        status: 413,
-        details: { usedBytes: used.bytes, limitBytes: L.maxBytes },
-      });
-    }
-    await tx.upload.create({ data: { id, ownerId, bytes: BigInt(reserve), inFlightUntil: new Date(now.getTime() + UPLOAD_LEASE_MS) } });
-    return reserve;
+    await c.query("SET LOCAL synchronous_commit = off");
+    await c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text", [`upload-quota:${ownerId}`]);
+    const r = await c.query<{ files: string; bytes: string; inflight: string; reserved: string | null }>(
+      `WITH used AS (
+         SELECT count(*) AS files, coalesce(sum("bytes"), 0) AS bytes, count(*) FILTER (WHERE "inFlightUntil" IS NOT NULL) AS inflight
+         FROM "Upload"
+         WHERE "ownerId" = $2 AND "sendId" IS NULL AND ("inFlightUntil" IS NULL OR "inFlightUntil" > ${NOW_UTC})
+       ), ask AS (
+         SELECT used.*, $6::bigint - used.bytes AS "left", coalesce($3::bigint, least($4::bigint, $6::bigint - used.bytes)) AS reserve FROM used
+       ), ins AS (
+         INSERT INTO "Upload" (id, "ownerId", bytes, "inFlightUntil")
+         SELECT $1, $2, ask.reserve, ${NOW_UTC} + ${LEASE} FROM ask
+         WHERE ask.inflight < $5 AND ask.files < $7 AND ask.reserve <= ask."left" AND ask."left" > 0
+         RETURNING bytes
+       )
+       SELECT used.files, used.bytes, used.inflight, (SELECT bytes FROM ins) AS reserved FROM used`,
+      [id, ownerId, declaredBytes, MAX_ATTACHMENT_BYTES, L.maxConcurrent, L.maxBytes, L.maxFiles],
+    );
+    const row = r.rows[0]!;
+    return { used: { files: Number(row.files), bytes: Number(row.bytes), inFlight: Number(row.inflight) }, reserved: row.reserved === null ? null : Number(row.reserved) };
+  });
+  if (reserved !== null) return reserved;
+  // Not admitted: say which limit, in the order a person can act on them.
+  if (used.inFlight >= L.maxConcurrent) {
+    throw new AppError("UPLOAD_TOO_MANY_AT_ONCE", {
+      userMessage: `You are already uploading ${used.inFlight} file${used.inFlight === 1 ? "" : "s"} at once, the most allowed (${L.maxConcurrent}). Wait for one to finish, then attach this file again.`,
+      status: 429,
+      details: { inFlight: used.inFlight, limit: L.maxConcurrent },
+    });
+  }
+  if (used.files >= L.maxFiles) {
+    throw new AppError("UPLOAD_QUOTA_FILES", {
+      userMessage: `You have ${used.files} attachments uploaded and not sent yet, the most allowed (${L.maxFiles}). Send the message or remove attachments, then attach this file again.`,
+      status: 429,
+      details: { files: used.files, limit: L.maxFiles },
+    });
+  }
+  throw new AppError("UPLOAD_QUOTA_BYTES", {
+    userMessage: `Your attachments not sent yet use ${formatSize(used.bytes)} of your ${formatSize(L.maxBytes)} upload quota${declaredBytes ? `; this file (${formatSize(declaredBytes)}) would go over it` : ""}. Send the message or remove attachments, then attach this file again.`,
+    status: 413,
+    details: { usedBytes: used.bytes, limitBytes: L.maxBytes },
   });
 }
 
 /** Bytes received so far (shown by any instance); keeps the upload's reservation alive while they arrive. */
 export async function uploadReceived(id: string, receivedBytes: number): Promise<void> {
-  await db().upload.updateMany({ where: { id, inFlightUntil: { not: null } }, data: { receivedBytes: BigInt(receivedBytes), inFlightUntil: new Date(Date.now() + UPLOAD_LEASE_MS) } });
+  await rawPool().query(`UPDATE "Upload" SET "receivedBytes" = $2, "inFlightUntil" = ${NOW_UTC} + ${LEASE} WHERE id = $1 AND "inFlightUntil" IS NOT NULL`, [id, receivedBytes]);
 }
 
 /**
@@ -130,8 +152,13 @@ export async function uploadReceived(id: string, receivedBytes: number): Promise
  * reservation swept meanwhile, and a stored file must count all the same (saveUpload then checks its bytes are all there).
  */
 export async function uploadStored(m: { id: string; ownerId: string; size: number; name: string; contentType: string; sha256: string }): Promise<void> {
-  const data = { bytes: BigInt(m.size), receivedBytes: BigInt(m.size), inFlightUntil: null, name: m.name, contentType: m.contentType, sha256: m.sha256, storedAt: new Date() };
-  await db().upload.upsert({ where: { id: m.id }, create: { id: m.id, ownerId: m.ownerId, ...data }, update: data });
+  await rawPool().query(
+    `INSERT INTO "Upload" (id, "ownerId", bytes, "receivedBytes", "inFlightUntil", name, "contentType", sha256, "storedAt")
+     VALUES ($1, $2, $3, $3, NULL, $4, $5, $6, ${NOW_UTC})
+     ON CONFLICT (id) DO UPDATE SET bytes = EXCLUDED.bytes, "receivedBytes" = EXCLUDED."receivedBytes", "inFlightUntil" = NULL,
+       name = EXCLUDED.name, "contentType" = EXCLUDED."contentType", sha256 = EXCLUDED.sha256, "storedAt" = EXCLUDED."storedAt"`,
+    [m.id, m.ownerId, m.size, m.name, m.contentType, m.sha256],
+  );
 }
 
 /** A failed, removed or finished upload gives its quota back. */

@@ -15,7 +15,7 @@
  */
 export const DEFAULT_HEAP_MB = 1024;
 
-export function heapArgs(env: NodeJS.ProcessEnv): string[] {
+export function heapArgs(env: Readonly<Record<string, string | undefined>>): string[] {
   if (/--max-old-space-size(=|\s)/.test(env.NODE_OPTIONS ?? "")) return [];
   const raw = env.PORTAL_MAX_HEAP_MB?.trim();
   if (!raw) return [`--max-old-space-size=${DEFAULT_HEAP_MB}`];

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_HEAP_MB, heapArgs } from "../../scripts/start/heap";
 
 /** The old-generation limit, in MB, of a Node process started with these flags (as `npm start` starts next). */
-function oldSpaceLimitMb(args: string[], env: NodeJS.ProcessEnv = {}): number {
-  const out = execFileSync(process.execPath, [...args, "-e", "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit))"], { env: { PATH: process.env.PATH, ...env } });
+function oldSpaceLimitMb(args: string[]): number {
+  const out = execFileSync(process.execPath, [...args, "-e", "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit))"], { env: { ...process.env, NODE_OPTIONS: "" } });
   return Number(out.toString()) / 1024 / 1024;
 }
 
