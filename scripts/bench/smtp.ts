@@ -35,7 +35,7 @@
  * The measured processes run with the heap limit `npm start` gives the portal (PORTAL_MAX_HEAP_MB, default
  * 1024 MB: scripts/start/heap.ts says why). With Node's default limit on this 23 GB machine (4 GB), V8 let
  * the relay's old generation grow to 4× its live size before a full collection, and the mixed run's peak
- * was 87–98 MB of mostly garbage (after a full GC: 33–52 MB); the same code under 1024 MB peaked at 22 MB.
+ * was 87–98 MB of mostly garbage (after a full GC: 33–52 MB); the same code under 1024 MB peaked at 22–36 MB.
  * Each device first sends one
  * untimed 1 KB message (warm-up). The drain gives Graph calls 10 minutes (a loaded machine is slow, and a
  * timed-out send is `uncertain`, never resent) so that exactly-once is what is measured.

@@ -8,7 +8,7 @@
  * 2 GB limit the factor scales between 1.3 and 2 (MaxGrowingFactor in V8's heap controller:
  * https://github.com/v8/v8/blob/main/src/heap/heap-controller.cc). Under load the relay promotes short-lived
  * per-message objects (a message is in flight for longer than two scavenges), so with a 4 GB limit its RSS
- * grew by 87–98 MB, mostly garbage, before V8 collected; under 1024 MB by 22 MB (bench:smtp, README).
+ * grew by 87–98 MB, mostly garbage, before V8 collected; under 1024 MB by 22–36 MB (bench:smtp, README).
  * The portal's live heap is far below 1 GB (bench:history's export: 22–31 MB), so the limit never binds.
  *
  * A limit already given in NODE_OPTIONS wins (the operator's choice).
