@@ -15,15 +15,21 @@ import { logError } from "./log";
  * fraction of that. Unnamed statements only: `npm start`'s embedded PGlite runs every connection in one
  * backend session, where a named statement would collide (lib/rate-limit/store.ts).
  */
+/**
+ * A raw `pg` pool on the portal's database (this one, the upload store's and the rate limiter's): idle
+ * connections close after 30 s and never keep the process alive, and an idle connection the server closed
+ * (a restart, a failover, a dropped test database) is logged and dropped from the pool, not a crash.
+ */
+export function openPool(max: number, label: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+  pool.on("error", (err) => logError(label, err));
+  return pool;
+}
+
 const g = globalThis as unknown as { __gmpRawPool?: pg.Pool };
 
 export function rawPool(): pg.Pool {
-  if (!g.__gmpRawPool) {
-    const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 6, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
-    // An idle connection the server closed (a restart, a failover) is dropped from the pool, not a crash.
-    pool.on("error", (err) => logError("database connection (raw pool)", err));
-    g.__gmpRawPool = pool;
-  }
+  g.__gmpRawPool ??= openPool(6, "database connection (raw pool)");
   return g.__gmpRawPool;
 }
 

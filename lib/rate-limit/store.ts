@@ -1,7 +1,6 @@
 import "server-only";
-import pg from "pg";
-import { env } from "../env";
-import { logError } from "../log";
+import type pg from "pg";
+import { openPool } from "../raw-db";
 
 /**
  * Where the rate-limit counters live: rate-limiter-flexible's PostgreSQL table, created by migration
@@ -29,12 +28,7 @@ const g = globalThis as unknown as { __gmpRateLimitPool?: pg.Pool };
 
 /** A small pool of its own (Prisma's is not reachable as a pg client), opened on first use. */
 export function rateLimitPool(): pg.Pool {
-  if (!g.__gmpRateLimitPool) {
-    const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 3, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
-    // An idle connection the server closes (restart, dropped test database) must not crash the process.
-    pool.on("error", (err) => logError("rate-limit database connection", err));
-    g.__gmpRateLimitPool = pool;
-  }
+  g.__gmpRateLimitPool ??= openPool(3, "rate-limit database connection");
   return g.__gmpRateLimitPool;
 }
 

@@ -54,24 +54,24 @@ export interface QuotaUse {
   inFlight: number;
 }
 
-type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
-
 // "Upload"'s times are Prisma DateTimes: timestamp(3) without time zone, in UTC. Written and compared here
 // with the database's clock, so every instance measures leases by the same one.
 const NOW_UTC = `(now() AT TIME ZONE 'UTC')`;
 const LEASE = `interval '${UPLOAD_LEASE_MS / 1000} seconds'`;
 
-async function usage(tx: Pick<Tx, "$queryRaw">, ownerId: string, now: Date): Promise<QuotaUse> {
-  const [row] = await tx.$queryRaw<{ files: bigint; bytes: bigint | null; inflight: bigint }[]>`
-    SELECT count(*) AS files, sum("bytes") AS bytes, count(*) FILTER (WHERE "inFlightUntil" IS NOT NULL) AS inflight
-    FROM "Upload"
-    WHERE "ownerId" = ${ownerId} AND "sendId" IS NULL AND ("inFlightUntil" IS NULL OR "inFlightUntil" > ${now})`;
-  return { files: Number(row?.files ?? 0), bytes: Number(row?.bytes ?? 0), inFlight: Number(row?.inflight ?? 0) };
-}
+/** What an owner's unattached uploads use (stored, or in flight with a live lease); `owner` is its parameter. */
+const usedSql = (owner: string) => `
+  SELECT count(*) AS files, coalesce(sum("bytes"), 0) AS bytes, count(*) FILTER (WHERE "inFlightUntil" IS NOT NULL) AS inflight
+  FROM "Upload"
+  WHERE "ownerId" = ${owner} AND "sendId" IS NULL AND ("inFlightUntil" IS NULL OR "inFlightUntil" > ${NOW_UTC})`;
+
+type UsedRow = { files: string; bytes: string; inflight: string };
+const quotaUse = (r: UsedRow): QuotaUse => ({ files: Number(r.files), bytes: Number(r.bytes), inFlight: Number(r.inflight) });
 
 /** What a person's uploads use now (for tests and display). */
 export async function uploadUsage(ownerId: string): Promise<QuotaUse> {
-  return usage(db(), ownerId, new Date());
+  const r = await rawPool().query<UsedRow>(usedSql("$1"), [ownerId]);
+  return quotaUse(r.rows[0]!);
 }
 
 /**
@@ -99,11 +99,8 @@ export async function reserveUpload(ownerId: string, id: string, declaredBytes: 
     // sweep removes what is left): its commit need not wait for the WAL flush.
     await c.query("SET LOCAL synchronous_commit = off");
     await c.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))::text", [`upload-quota:${ownerId}`]);
-    const r = await c.query<{ files: string; bytes: string; inflight: string; reserved: string | null }>(
-      `WITH used AS (
-         SELECT count(*) AS files, coalesce(sum("bytes"), 0) AS bytes, count(*) FILTER (WHERE "inFlightUntil" IS NOT NULL) AS inflight
-         FROM "Upload"
-         WHERE "ownerId" = $2 AND "sendId" IS NULL AND ("inFlightUntil" IS NULL OR "inFlightUntil" > ${NOW_UTC})
+    const r = await c.query<UsedRow & { reserved: string | null }>(
+      `WITH used AS (${usedSql("$2")}
        ), ask AS (
          SELECT used.*, $6::bigint - used.bytes AS "left", coalesce($3::bigint, least($4::bigint, $6::bigint - used.bytes)) AS reserve FROM used
        ), ins AS (
@@ -116,7 +113,7 @@ export async function reserveUpload(ownerId: string, id: string, declaredBytes: 
       [id, ownerId, declaredBytes, MAX_ATTACHMENT_BYTES, L.maxConcurrent, L.maxBytes, L.maxFiles],
     );
     const row = r.rows[0]!;
-    return { used: { files: Number(row.files), bytes: Number(row.bytes), inFlight: Number(row.inflight) }, reserved: row.reserved === null ? null : Number(row.reserved) };
+    return { used: quotaUse(row), reserved: row.reserved === null ? null : Number(row.reserved) };
   });
   if (reserved !== null) return reserved;
   // Not admitted: say which limit, in the order a person can act on them.

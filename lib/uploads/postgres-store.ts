@@ -1,10 +1,9 @@
 import "server-only";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import pg from "pg";
+import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
-import { env } from "../env";
-import { logError } from "../log";
+import { openPool } from "../raw-db";
 import { CopyBinaryChunks, MissingChunk } from "./copy-binary";
 import type { UploadStore } from "./store";
 
@@ -29,12 +28,8 @@ const READ_WINDOW = 4;
 const g = globalThis as unknown as { __gmpUploadPool?: pg.Pool };
 
 function pool(): pg.Pool {
-  // 4 connections: with Prisma's 10 and the rate limiter's 3 this stays under the embedded PGlite socket's 20.
-  if (!g.__gmpUploadPool) {
-    g.__gmpUploadPool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 4, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
-    // An idle connection the server closed (a restart, a failover) is dropped from the pool, not a crash.
-    g.__gmpUploadPool.on("error", (err) => logError("upload store database connection", err));
-  }
+  // 4 connections: the embedded PGlite socket takes 32, and the portal's pools hold 23 (scripts/start/database.ts).
+  g.__gmpUploadPool ??= openPool(4, "upload store database connection");
   return g.__gmpUploadPool;
 }
 
@@ -94,7 +89,7 @@ const COPY_TRAILER = Buffer.from([0xff, 0xff]);
  *
  * Chunk writes commit asynchronously: one WAL flush (fsync) per upload instead of one per 960 KiB.
  * Durability is unchanged, because every caller commits the Upload row (saveUpload's uploadStored,
- * synchronously, through Prisma) after the last chunk and before anything relies on the bytes (the
+ * synchronously, on the raw pool) after the last chunk and before anything relies on the bytes (the
  * relay's 250, the API's answer): PostgreSQL flushes WAL in order, so that commit's flush carries every
  * chunk written before it, and a crash before it loses only an upload nobody was told was stored
  * (https://www.postgresql.org/docs/current/wal-async-commit.html).

@@ -17,7 +17,9 @@ export async function startEmbeddedDb(dataDir: string, opts: { port?: number } =
   await mkdir(dir, { recursive: true });
   const db = await PGlite.create(dir);
   const wanted = opts.port ?? (Number(process.env.PORTAL_EMBEDDED_DB_PORT) || (await freePort(54329)));
-  const server = new PGLiteSocketServer({ db, port: wanted, host: "127.0.0.1", maxConnections: 20 });
+  // The portal's pools hold up to 23 connections (Prisma 10, raw 6, upload store 4, rate limiter 3), plus a
+  // tool or two (rotate-key, psql). They all share PGlite's one session, so a connection costs a socket only.
+  const server = new PGLiteSocketServer({ db, port: wanted, host: "127.0.0.1", maxConnections: 32 });
   // The portal opens several connections; their queries must not interleave in PGlite's one session.
   installSessionQueue(server, db);
   await server.start();
